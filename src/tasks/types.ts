@@ -1,0 +1,33 @@
+export type TaskLevel = 'word' | 'sentence';
+export type TaskCategory = 'surface' | 'syntax' | 'semantics';
+export type Language = 'en' | 'ru';
+
+/** A sentence as a probe sees it: surface text plus its words (pre-tokenized, CoNLL-U style). */
+export interface TaskSentence {
+  id: string;
+  text: string;
+  words: string[];
+}
+
+/** One labelled example. Word-level examples also name the word (index into `words`). */
+export interface TaskExample {
+  sentence: number; // index into Split.sentences
+  word?: number; // word-level tasks only
+  label: number; // index into ProbingTask.labels
+}
+
+export interface Split {
+  sentences: TaskSentence[];
+  examples: TaskExample[];
+}
+
+export interface ProbingTask {
+  name: string; // 'upos', 'ru.upos', 'sst2', 'upos.control', …
+  level: TaskLevel;
+  category: TaskCategory;
+  language: Language;
+  description: string; // one line
+  labels: string[];
+  train: Split;
+  test: Split;
+}
