@@ -1,0 +1,309 @@
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AutoConfig, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { ProgressCallback } from '../io/progress.js';
+import { planBatches } from './batches.js';
+import { EmbeddingCache, cacheKey } from './cache.js';
+import { snapshotFolder, type HubOptions } from './hub.js';
+import { poolSpan, type Pooling, type WordPooling } from './pool.js';
+import { TappedModel } from './session.js';
+import { TextTokenizer, type Tokenized } from './tokenize.js';
+import { layerNames, type LayerMatrices } from './types.js';
+
+export type Dtype = 'fp32' | 'q8';
+const MODEL_FILES: Record<Dtype, string> = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx' };
+
+export interface LoadOptions extends HubOptions {
+  /** `fp32` (onnx/model.onnx) or `q8` (onnx/model_quantized.onnx, int8 weights). */
+  dtype?: Dtype;
+  /** Where layerwise keeps tapped graphs and extraction results; default `$LAYERWISE_CACHE` or ~/.cache/layerwise. */
+  layerwiseCache?: string;
+  /** ONNX Runtime intra-op threads; default: all cores. */
+  threads?: number;
+}
+
+export interface ExtractOptions {
+  /** Hidden state indices to return (0 = embeddings output); default all. */
+  layers?: number[];
+  batchSize?: number;
+  /** Token limit per text, special tokens included; default the model's. */
+  maxLength?: number;
+  onProgress?: ProgressCallback;
+  /** Reuse and store results in the on-disk cache (default true). */
+  cache?: boolean;
+}
+
+/** Pooled sentence vectors: one row per text, one matrix per requested hidden state. */
+export interface PooledEmbeddings extends LayerMatrices {
+  model: string;
+  pooling: Pooling;
+  /** Which hidden state each matrix is (`hiddenStates[k]` is hidden state `layers[k]`). */
+  layers: number[];
+  texts: string[];
+}
+
+/** Word vectors of pre-tokenized sentences: rows are the words of all sentences, in order. */
+export interface WordEmbeddings extends LayerMatrices {
+  model: string;
+  pooling: WordPooling;
+  layers: number[];
+  /** Sentence s owns rows [sentenceOffsets[s], sentenceOffsets[s + 1]). */
+  sentenceOffsets: Int32Array;
+}
+
+/** Every activation of one text, named as in Hugging Face outputs. */
+export interface TokenActivations {
+  text: string;
+  inputIds: number[];
+  tokens: string[];
+  /** `hiddenStates[k]`: hidden state `layers[k]` as [seq, dim]. */
+  hiddenStates: Float32Array[];
+  layers: number[];
+  /** `attentions[layer][head]`: [seq, seq], row = query token. Present when asked for. */
+  attentions?: Float32Array[][];
+  /** Embedding lookups (`token`, `position`, `token_type`) as [seq, dim]. Present when asked for. */
+  components?: Record<string, Float32Array>;
+}
+
+export interface TokenOptions extends Omit<ExtractOptions, 'cache'> {
+  attentions?: boolean;
+  components?: boolean;
+}
+
+interface ModelConfig {
+  model_type?: string;
+  hidden_size?: number;
+  num_attention_heads?: number;
+  max_position_embeddings?: number;
+  pad_token_id?: number;
+}
+
+function defaultLayerwiseCache(): string {
+  return process.env.LAYERWISE_CACHE ?? join(homedir(), '.cache', 'layerwise');
+}
+
+const isHubId = (s: string) => /^[\w.-]+(\/[\w.-]+)?$/.test(s) && !s.startsWith('.');
+
+/** A pretrained encoder whose every hidden state, attention map and embedding component can be read. */
+export class Encoder {
+  readonly layerNames: string[];
+  private readonly text: TextTokenizer;
+  private readonly cache: EmbeddingCache;
+  private readonly vocab: string[];
+
+  private constructor(
+    /** The hub id or folder it was loaded from. */
+    readonly name: string,
+    /** Identity for caches: hub id and snapshot, or folder and file stamp, plus dtype. */
+    readonly fingerprint: string,
+    readonly config: ModelConfig,
+    readonly tokenizer: PreTrainedTokenizer,
+    readonly model: TappedModel,
+    /** Longest input in tokens, special tokens included. */
+    readonly maxLength: number,
+    layerwiseCache: string,
+  ) {
+    this.text = new TextTokenizer(tokenizer);
+    this.layerNames = layerNames(model.numHiddenStates);
+    this.cache = new EmbeddingCache(join(layerwiseCache, 'embeddings'));
+    this.vocab = [];
+    for (const [token, id] of tokenizer.get_vocab()) this.vocab[id] = token;
+  }
+
+  /**
+   * Loads a hub model (`Xenova/roberta-base`, downloaded once into the Hugging Face cache) or a
+   * local folder laid out the same way (config.json, tokenizer.json, tokenizer_config.json, onnx/model*.onnx).
+   */
+  static async load(idOrDir = 'Xenova/roberta-base', options: LoadOptions = {}): Promise<Encoder> {
+    const dtype = options.dtype ?? 'fp32';
+    const modelFile = MODEL_FILES[dtype];
+    if (!modelFile) throw new Error(`unknown dtype "${dtype}": use fp32 or q8`);
+    const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFile];
+    let folder: string;
+    let fingerprint: string;
+    if (existsSync(idOrDir) && statSync(idOrDir).isDirectory()) {
+      folder = resolve(idOrDir);
+      for (const f of files) {
+        if (!existsSync(join(folder, f))) {
+          const hint = f === modelFile && dtype === 'q8' ? ' (this model has no int8 file: use dtype fp32)' : '';
+          throw new Error(`${join(folder, f)} is missing: a model folder needs ${files.join(', ')}${hint}`);
+        }
+      }
+      const { size, mtimeMs } = statSync(join(folder, modelFile));
+      fingerprint = `${folder}|${dtype}|${size}|${mtimeMs}`;
+    } else if (isHubId(idOrDir)) {
+      folder = await snapshotFolder(idOrDir, files, options);
+      fingerprint = `${idOrDir}|${dtype}|${folder.split('/').pop()}`;
+    } else {
+      throw new Error(`"${idOrDir}" is neither a folder nor a Hugging Face model id like Xenova/roberta-base`);
+    }
+    const config = (await AutoConfig.from_pretrained(folder, { local_files_only: true })) as unknown as ModelConfig;
+    const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
+    const layerwiseCache = options.layerwiseCache ?? defaultLayerwiseCache();
+    const model = new TappedModel(join(folder, modelFile), join(layerwiseCache, 'tapped'), options.threads);
+    const positions = config.max_position_embeddings ?? 512;
+    // RoBERTa-family position ids start after the padding index.
+    const usable = /roberta|camembert/.test(config.model_type ?? '') ? positions - (config.pad_token_id ?? 1) - 1 : positions;
+    const declared = Number(tokenizer.model_max_length);
+    const maxLength = Number.isFinite(declared) && declared > 0 && declared < 1e6 ? Math.min(declared, usable) : usable;
+    return new Encoder(idOrDir, fingerprint, config, tokenizer, model, maxLength, layerwiseCache);
+  }
+
+  get numHiddenStates(): number {
+    return this.model.numHiddenStates;
+  }
+
+  get hiddenSize(): number {
+    return this.config.hidden_size ?? 0;
+  }
+
+  /** Token strings of ids (`<s>`, `ĠThe`, …). */
+  tokens(ids: number[]): string[] {
+    return ids.map((id) => this.vocab[id] ?? `[${id}]`);
+  }
+
+  private layersOf(options: { layers?: number[] }): number[] {
+    const all = Array.from({ length: this.numHiddenStates }, (_, l) => l);
+    const layers = options.layers ?? all;
+    for (const l of layers) {
+      if (!Number.isInteger(l) || l < 0 || l >= this.numHiddenStates) throw new Error(`layer ${l} does not exist: this model has hidden states 0…${this.numHiddenStates - 1} (0 = embeddings)`);
+    }
+    return layers;
+  }
+
+  /** Tokenizes texts, checking for empty ones and warning once about truncation. */
+  private tokenizeTexts(texts: string[], maxLength = this.maxLength): Tokenized[] {
+    let truncated = 0;
+    const out = texts.map((text, i) => {
+      if (typeof text !== 'string' || text.trim() === '') throw new Error(`text ${i} is empty: remove it or give it some words`);
+      const enc = this.text.encode(text, Math.min(maxLength, this.maxLength));
+      if (enc.truncated) truncated++;
+      return { ids: enc.ids };
+    });
+    if (truncated > 0) console.warn(`layerwise: ${truncated} of ${texts.length} texts are longer than ${Math.min(maxLength, this.maxLength)} tokens and were truncated`);
+    return out;
+  }
+
+  /** Runs tokenized inputs in length-sorted batches, handing each batch's outputs to `consume`. */
+  private async forEachBatch(
+    inputs: Tokenized[],
+    request: { layers: number[]; attentions?: boolean; components?: boolean },
+    options: ExtractOptions,
+    consume: (items: number[], out: Awaited<ReturnType<TappedModel['run']>>) => void,
+  ): Promise<void> {
+    const batchSize = options.batchSize ?? 32;
+    // Bound one batch's activations (batch × seq tokens) so long texts cannot exhaust memory.
+    const batches = planBatches(inputs.map((t) => t.ids.length), batchSize, Math.max(4096, batchSize * 64));
+    let done = 0;
+    options.onProgress?.({ done, total: inputs.length });
+    for (const items of batches) {
+      const out = await this.model.run(items.map((i) => inputs[i].ids), this.tokenizer.pad_token_id ?? 0, request);
+      consume(items, out);
+      done += items.length;
+      options.onProgress?.({ done, total: inputs.length });
+    }
+  }
+
+  /** One pooled vector per text and hidden state. Cached on disk by model, pooling, max length and texts. */
+  async embed(texts: string[], options: ExtractOptions & { pooling?: Pooling } = {}): Promise<PooledEmbeddings> {
+    const pooling = options.pooling ?? 'mean';
+    const layers = this.layersOf(options);
+    const maxLength = Math.min(options.maxLength ?? this.maxLength, this.maxLength);
+    const dim = this.hiddenSize;
+    const key = cacheKey([this.fingerprint, 'sentences', pooling, maxLength, layers], texts);
+    const useCache = options.cache ?? true;
+    const cached = useCache ? this.cache.read(key, layers.length, texts.length, dim) : undefined;
+    if (cached) {
+      options.onProgress?.({ done: texts.length, total: texts.length });
+      return { model: this.name, pooling, layers, texts, rows: texts.length, dim, hiddenStates: cached };
+    }
+    const inputs = this.tokenizeTexts(texts, maxLength);
+    const hiddenStates = layers.map(() => new Float32Array(texts.length * dim));
+    await this.forEachBatch(inputs, { layers }, options, (items, out) => {
+      layers.forEach((l, k) => {
+        const batch = out.hiddenStates.get(l)!;
+        items.forEach((item, row) => poolSpan(batch, out.seqLen, dim, row, 0, inputs[item].ids.length, pooling, hiddenStates[k], item * dim));
+      });
+    });
+    if (useCache) this.cache.write(key, hiddenStates, texts.length, dim, { model: this.name, pooling, layers: layers.join(',') });
+    return { model: this.name, pooling, layers, texts, rows: texts.length, dim, hiddenStates };
+  }
+
+  /**
+   * One vector per word of pre-tokenized sentences (CoNLL-U words): each word's subword
+   * tokens pooled (`first`, `mean`, `last`), tokens split as Hugging Face's `is_split_into_words`.
+   */
+  async embedWords(sentences: string[][], options: ExtractOptions & { pooling?: WordPooling } = {}): Promise<WordEmbeddings> {
+    const pooling = options.pooling ?? 'first';
+    const layers = this.layersOf(options);
+    const dim = this.hiddenSize;
+    const sentenceOffsets = new Int32Array(sentences.length + 1);
+    sentences.forEach((words, s) => (sentenceOffsets[s + 1] = sentenceOffsets[s] + words.length));
+    const rows = sentenceOffsets[sentences.length];
+    const key = cacheKey([this.fingerprint, 'words', pooling, layers], sentences.map((w) => w.join('\u0001')));
+    const useCache = options.cache ?? true;
+    const cached = useCache ? this.cache.read(key, layers.length, rows, dim) : undefined;
+    if (cached) {
+      options.onProgress?.({ done: sentences.length, total: sentences.length });
+      return { model: this.name, pooling, layers, rows, dim, hiddenStates: cached, sentenceOffsets };
+    }
+    const inputs = sentences.map((words, s) => {
+      if (words.length === 0) throw new Error(`sentence ${s} has no words`);
+      const t = this.text.encodeWords(words);
+      if (t.ids.length > this.maxLength) throw new Error(`sentence ${s} has ${t.ids.length} tokens, more than the model's ${this.maxLength}: split it`);
+      return t;
+    });
+    const hiddenStates = layers.map(() => new Float32Array(rows * dim));
+    await this.forEachBatch(inputs, { layers }, options, (items, out) => {
+      layers.forEach((l, k) => {
+        const batch = out.hiddenStates.get(l)!;
+        items.forEach((s, row) => {
+          const { wordStarts, wordEnds } = inputs[s];
+          for (let w = 0; w < wordStarts!.length; w++) {
+            poolSpan(batch, out.seqLen, dim, row, wordStarts![w], wordEnds![w], pooling, hiddenStates[k], (sentenceOffsets[s] + w) * dim);
+          }
+        });
+      });
+    });
+    if (useCache) this.cache.write(key, hiddenStates, rows, dim, { model: this.name, pooling, layers: layers.join(',') });
+    return { model: this.name, pooling, layers, rows, dim, hiddenStates, sentenceOffsets };
+  }
+
+  /** Every token's hidden states (and optionally attention maps and embedding components) per text. */
+  async embedTokens(texts: string[], options: TokenOptions = {}): Promise<TokenActivations[]> {
+    const layers = this.layersOf(options);
+    const dim = this.hiddenSize;
+    const inputs = this.tokenizeTexts(texts, options.maxLength);
+    const results: TokenActivations[] = new Array(texts.length);
+    const request = { layers, attentions: options.attentions, components: options.components };
+    await this.forEachBatch(inputs, request, options, (items, out) => {
+      const S = out.seqLen;
+      items.forEach((item, row) => {
+        const ids = inputs[item].ids;
+        const n = ids.length;
+        const tokensOf = (batch: Float32Array) => batch.slice(row * S * dim, row * S * dim + n * dim);
+        const activations: TokenActivations = { text: texts[item], inputIds: ids, tokens: this.tokens(ids), layers, hiddenStates: layers.map((l) => tokensOf(out.hiddenStates.get(l)!)) };
+        if (options.attentions) {
+          activations.attentions = out.attentions.map((probs) => {
+            const heads = probs.length / (out.batch * S * S);
+            return Array.from({ length: heads }, (_, h) => {
+              const map = new Float32Array(n * n);
+              const base = ((row * heads + h) * S) * S;
+              for (let q = 0; q < n; q++) map.set(probs.subarray(base + q * S, base + q * S + n), q * n);
+              return map;
+            });
+          });
+        }
+        if (options.components) activations.components = Object.fromEntries(Object.entries(out.components).map(([k, v]) => [k, tokensOf(v)]));
+        results[item] = activations;
+      });
+    });
+    return results;
+  }
+
+  /** Frees ONNX Runtime's sessions. */
+  async dispose(): Promise<void> {
+    await this.model.release();
+  }
+}
