@@ -18,6 +18,10 @@ export interface TapPlan {
 
 // `…/encoder/layer.3/` (BERT, RoBERTa, XLM-R), `…/transformer/layer.3/` (DistilBERT), `…/layers.3/`.
 const LAYER_SCOPE = /^(.*?\/(?:[A-Za-z_]+\/)?(?:layer|layers|block|blocks))[._](\d+)\//;
+// Int8 exports quantize activations right after they are produced (`<tensor>_QuantizeLinear`,
+// named inside the producer's scope); the float tensor before them is the activation.
+const QUANTIZE_OPS = new Set(['DynamicQuantizeLinear', 'QuantizeLinear']);
+
 const COMPONENT_NAMES: Record<string, string> = {
   word_embeddings: 'token',
   position_embeddings: 'position',
@@ -73,7 +77,7 @@ export function findTaps(graph: OnnxGraph): TapPlan {
     for (const i of layers.get(l)!) {
       for (const t of graph.nodes[i].outputs) {
         const outside = (consumers.get(t) ?? []).some((c) => !inLayer(c, l)) || graphOutputs.has(t);
-        if (outside) exits.push({ tensor: t, at: i });
+        if (outside && !QUANTIZE_OPS.has(graph.nodes[i].opType)) exits.push({ tensor: t, at: i });
       }
     }
     const next = exits.filter(({ tensor }) => l === count - 1 || (consumers.get(tensor) ?? []).some((c) => inLayer(c, l + 1)));
@@ -87,7 +91,11 @@ export function findTaps(graph: OnnxGraph): TapPlan {
   for (const i of layers.get(0)!) {
     for (const t of graph.nodes[i].inputs) {
       const p = producer.get(t);
-      if (p !== undefined && !inLayer(p, 0) && /\/embeddings?\//.test(graph.nodes[p].name)) intoFirst.add(t);
+      if (p === undefined || inLayer(p, 0)) continue;
+      // Through a quantize step back to the float tensor it reads.
+      const source = QUANTIZE_OPS.has(graph.nodes[p].opType) ? graph.nodes[p].inputs[0] : t;
+      const sourceProducer = producer.get(source);
+      if (sourceProducer !== undefined && /\/embeddings?\//.test(graph.nodes[sourceProducer].name)) intoFirst.add(source);
     }
   }
   const embeddings = [...intoFirst].sort((a, b) => producer.get(b)! - producer.get(a)!)[0];
@@ -106,7 +114,10 @@ export function findTaps(graph: OnnxGraph): TapPlan {
   for (const node of graph.nodes as OnnxNode[]) {
     if (node.opType !== 'Gather' || !graph.initializers.has(node.inputs[0])) continue;
     const m = /\/embeddings?\/([A-Za-z_]+)\/Gather/.exec(node.name);
-    if (m) components[COMPONENT_NAMES[m[1]] ?? m[1]] = node.outputs[0];
+    if (!m) continue;
+    // A quantized lookup is followed by DequantizeLinear: its output is the float vector.
+    const dequantize = (consumers.get(node.outputs[0]) ?? []).map((c) => graph.nodes[c]).find((c) => c.opType === 'DequantizeLinear');
+    components[COMPONENT_NAMES[m[1]] ?? m[1]] = dequantize ? dequantize.outputs[0] : node.outputs[0];
   }
 
   return { hiddenStates, attentions: attentions.length === count ? attentions : [], components, prefix };

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Make a roberta-base-shaped encoder for the extraction benchmark: RoBERTa architecture with random weights and
+# roberta-base's sizes (hidden 768, 12 layers, 12 heads, intermediate 3072, the 50,265-token vocabulary; opset 14),
+# so onnx/model.onnx is about as big and slow as the real roberta-base export (~500 MB), plus its int8
+# onnx/model_quantized.onnx (test/fixtures/tools/quantize_dynamic.py) and reference.json, laid out like a hub repo.
+# Idempotent: a finished model is kept; it is built in a temporary folder and moved into place when complete.
+#
+# usage: bench/make-roberta-base.sh [OUT_ROOT]        (default: .cache/bench, gitignored)
+# Takes several minutes and ~2 GB of memory; needs Debian's python3-torch, python3-onnx, python3-regex.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$repo/.cache/bench}
+name=roberta-base-shaped
+spec='[{"name": "'$name'", "hidden": 768, "layers": 12, "heads": 12, "inter": 3072, "opset": 14, "seed": 7,
+        "quantize": "int8"}]'
+
+if [[ -d "$out/$name" ]]; then
+  echo "$out/$name exists: kept"
+  exit 0
+fi
+mkdir -p "$out"
+partial=$(mktemp -d "$out/.partial-XXXXXX")
+trap 'rm -rf "$partial"' EXIT
+# nice: the machine is shared with other work
+nice -n 10 "$repo/test/fixtures/tools/make-fixtures.sh" "$partial" "$spec"
+mv "$partial/$name" "$out/$name"
+du -h "$out/$name"/onnx/*.onnx && du -sh "$out/$name"

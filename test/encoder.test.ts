@@ -1,0 +1,379 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { Encoder } from '../src/index.js';
+import { FIXTURES, tempDir } from './helpers.js';
+
+interface Reference {
+  num_hidden_states: number;
+  sentences: Array<{ text: string; input_ids: number[]; hidden_states: number[][][] }>;
+}
+
+const readReference = (dir: string): Reference => JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8'));
+const cacheRoot = tempDir();
+after(() => rmSync(cacheRoot, { recursive: true, force: true }));
+
+/** Largest |a - b| over a reference [token][dim] matrix and a row-major Float32Array. */
+function maxDiff(reference: number[][], actual: Float32Array): number {
+  let worst = 0;
+  reference.forEach((row, t) => row.forEach((v, d) => (worst = Math.max(worst, Math.abs(v - actual[t * row.length + d])))));
+  return worst;
+}
+
+function pooledReference(states: number[][], mode: 'cls' | 'mean' | 'max'): number[] {
+  if (mode === 'cls') return states[0];
+  return states[0].map((_, d) => {
+    const column = states.map((row) => row[d]);
+    return mode === 'mean' ? column.reduce((a, b) => a + b, 0) / column.length : Math.max(...column);
+  });
+}
+
+// Every fixture variant: opset 14 and 17, scopes under /roberta/, a *ForMaskedLM graph (logits only), int8.
+const VARIANTS = ['tiny-roberta', 'tiny-roberta-opset17', 'tiny-roberta-prefixed', 'tiny-roberta-mlm', 'tiny-roberta-q8'];
+
+for (const variant of VARIANTS) {
+  describe(`${variant}: hidden states against PyTorch`, () => {
+    const dir = join(FIXTURES, variant);
+    const reference = readReference(dir);
+    const texts = reference.sentences.map((s) => s.text);
+    let encoder: Encoder;
+    before(async () => (encoder = await Encoder.load(dir, { layerwiseCache: cacheRoot })));
+    after(() => encoder.dispose());
+
+    test('finds every layer and agrees with PyTorch within 1e-4, batched and one by one', async () => {
+      assert.equal(encoder.numHiddenStates, reference.num_hidden_states);
+      for (const batchSize of [4, 1]) {
+        const activations = await encoder.embedTokens(texts, { batchSize });
+        activations.forEach((a, i) => {
+          assert.deepEqual(a.inputIds, reference.sentences[i].input_ids, `token ids of "${a.text}"`);
+          reference.sentences[i].hidden_states.forEach((states, l) => {
+            assert.ok(maxDiff(states, a.hiddenStates[l]) < 1e-4, `batch ${batchSize}, text ${i}, hidden state ${l}: ${maxDiff(states, a.hiddenStates[l])}`);
+          });
+        });
+      }
+    });
+
+    for (const pooling of ['cls', 'mean', 'max'] as const) {
+      test(`${pooling} pooling matches pooled PyTorch states, batched and one by one`, async () => {
+        for (const batchSize of [3, 1]) {
+          const pooled = await encoder.embed(texts, { pooling, batchSize, cache: false });
+          assert.equal(pooled.rows, texts.length);
+          reference.sentences.forEach((s, i) => {
+            s.hidden_states.forEach((states, l) => {
+              const expected = pooledReference(states, pooling);
+              const actual = pooled.hiddenStates[l].subarray(i * pooled.dim, (i + 1) * pooled.dim);
+              assert.ok(maxDiff([expected], actual) < 1e-4, `${pooling}, batch ${batchSize}, text ${i}, layer ${l}`);
+            });
+          });
+        }
+      });
+    }
+  });
+}
+
+describe('tiny-roberta-q8: the int8 file', () => {
+  test('loads with dtype q8, finds every layer, and stays close to fp32', async () => {
+    const dir = join(FIXTURES, 'tiny-roberta-q8');
+    const reference = readReference(dir);
+    const encoder = await Encoder.load(dir, { dtype: 'q8', layerwiseCache: cacheRoot });
+    assert.match(encoder.model.modelPath, /model_quantized\.onnx$/);
+    assert.equal(encoder.numHiddenStates, reference.num_hidden_states);
+    const activations = await encoder.embedTokens(reference.sentences.map((s) => s.text));
+    for (const [i, a] of activations.entries()) {
+      reference.sentences[i].hidden_states.forEach((states, l) => {
+        // Quantization noise: every token vector must still point the same way as fp32's.
+        states.forEach((row, t) => {
+          const v = a.hiddenStates[l].subarray(t * row.length, (t + 1) * row.length);
+          let dot = 0, nr = 0, nv = 0;
+          row.forEach((x, d) => { dot += x * v[d]; nr += x * x; nv += v[d] * v[d]; });
+          assert.ok(dot / Math.sqrt(nr * nv) > 0.98, `text ${i} layer ${l} token ${t}: cosine ${dot / Math.sqrt(nr * nv)}`);
+        });
+      });
+    }
+    await encoder.dispose();
+  });
+});
+
+describe('taps', () => {
+  for (const variant of ['tiny-roberta', 'tiny-roberta-opset17', 'tiny-roberta-prefixed']) {
+    test(`${variant}: last tapped layer is bit-equal to the graph's own last_hidden_state`, async () => {
+      const dir = join(FIXTURES, variant);
+      const encoder = await Encoder.load(dir, { layerwiseCache: cacheRoot });
+      const text = 'The quick brown fox jumps over the lazy dog.';
+      const [ours] = await encoder.embedTokens([text]);
+      const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'));
+      const ids = encoder.tokenizer.encode(text);
+      const feeds = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]), attention_mask: new ort.Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]) };
+      const out = await session.run(feeds);
+      assert.deepEqual(ours.hiddenStates[encoder.numHiddenStates - 1], out.last_hidden_state.data as Float32Array);
+      await session.release();
+      await encoder.dispose();
+    });
+  }
+
+  test('names the base model scope of a prefixed export', async () => {
+    const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta-prefixed'), { layerwiseCache: cacheRoot });
+    assert.equal(encoder.model.taps.prefix, '/roberta');
+    assert.ok(encoder.model.taps.hiddenStates.slice(1, -1).every((t) => t.startsWith('/roberta/encoder/layer.')));
+    await encoder.dispose();
+  });
+
+  test('attention maps are probability rows, unchanged by padding, and zero on padding', async () => {
+    const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot });
+    const texts = ['A', 'The quick brown fox jumps over the lazy dog.'];
+    const batched = await encoder.embedTokens(texts, { attentions: true, batchSize: 2 });
+    const single = await encoder.embedTokens([texts[0]], { attentions: true, batchSize: 1 });
+    const heads = 4;
+    assert.equal(batched[0].attentions!.length, 4);
+    for (const a of batched) {
+      const n = a.inputIds.length;
+      for (const layer of a.attentions!) {
+        assert.equal(layer.length, heads);
+        for (const map of layer) for (let q = 0; q < n; q++) {
+          const sum = map.subarray(q * n, (q + 1) * n).reduce((s, x) => s + x, 0);
+          assert.ok(Math.abs(sum - 1) < 1e-5, `row sum ${sum}`);
+        }
+      }
+    }
+    batched[0].attentions!.forEach((layer, l) => layer.forEach((map, h) => {
+      single[0].attentions![l][h].forEach((x, k) => assert.ok(Math.abs(x - map[k]) < 1e-6, `layer ${l} head ${h}`));
+    }));
+    await encoder.dispose();
+  });
+
+  test('embedding components: LayerNorm of token + position + token_type gives hidden_states[0]', async () => {
+    const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot });
+    const [a] = await encoder.embedTokens(['Hello world, the embeddings are summed.'], { components: true });
+    assert.deepEqual(Object.keys(a.components!).sort(), ['position', 'token', 'token_type']);
+    const n = a.inputIds.length;
+    const d = encoder.hiddenSize;
+    // LayerNorm(x) = γ ⊙ (x − μ)/σ + β: per dimension, hidden_states[0] is an affine function of the
+    // standardized sum across tokens. Fit it by least squares and require a near-exact fit.
+    const sum = new Float64Array(n * d);
+    for (const c of Object.values(a.components!)) c.forEach((x, i) => (sum[i] += x));
+    const z = new Float64Array(n * d);
+    for (let t = 0; t < n; t++) {
+      const row = sum.subarray(t * d, (t + 1) * d);
+      const mean = row.reduce((s, x) => s + x, 0) / d;
+      const sd = Math.sqrt(row.reduce((s, x) => s + (x - mean) ** 2, 0) / d + 1e-5);
+      for (let k = 0; k < d; k++) z[t * d + k] = (row[k] - mean) / sd;
+    }
+    for (let k = 0; k < d; k++) {
+      const xs = Array.from({ length: n }, (_, t) => z[t * d + k]);
+      const ys = Array.from({ length: n }, (_, t) => a.hiddenStates[0][t * d + k]);
+      const mx = xs.reduce((s, x) => s + x, 0) / n;
+      const my = ys.reduce((s, y) => s + y, 0) / n;
+      const slope = xs.reduce((s, x, t) => s + (x - mx) * (ys[t] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+      const residual = Math.max(...xs.map((x, t) => Math.abs(my + slope * (x - mx) - ys[t])));
+      assert.ok(residual < 1e-4, `dimension ${k}: residual ${residual}`);
+    }
+    await encoder.dispose();
+  });
+});
+
+describe('word-level extraction', () => {
+  const words = JSON.parse(readFileSync(join(FIXTURES, 'words-reference.json'), 'utf8')) as { sentences: Array<{ words: string[]; word_ids: number[][] }> };
+  let encoder: Encoder;
+  before(async () => (encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot })));
+  after(() => encoder.dispose());
+
+  test('splits words into the same tokens as an independent Python byte-level BPE (prefix space per word)', async () => {
+    for (const s of words.sentences) {
+      const sentence = s.words.join(' ');
+      // With a prefix space, the whole sentence tokenizes into exactly the words' tokens.
+      const [a] = await encoder.embedTokens([` ${sentence}`]);
+      assert.deepEqual(a.inputIds, [0, ...s.word_ids.flat(), 2], sentence);
+    }
+  });
+
+  for (const pooling of ['first', 'mean', 'last'] as const) {
+    test(`${pooling} pooling of subwords equals pooling the token states by hand`, async () => {
+      const sentences = words.sentences.map((s) => s.words);
+      const result = await encoder.embedWords(sentences, { pooling, batchSize: 2, cache: false });
+      assert.equal(result.rows, sentences.flat().length);
+      for (const [s, sentence] of words.sentences.entries()) {
+        const [tokens] = await encoder.embedTokens([` ${sentence.words.join(' ')}`]);
+        let start = 1;
+        sentence.word_ids.forEach((ids, w) => {
+          const span = Array.from({ length: ids.length }, (_, j) => start + j);
+          start += ids.length;
+          for (let l = 0; l < encoder.numHiddenStates; l++) {
+            const d = encoder.hiddenSize;
+            const rows = span.map((t) => Array.from(tokens.hiddenStates[l].subarray(t * d, (t + 1) * d)));
+            const expected = pooling === 'first' ? rows[0] : pooling === 'last' ? rows[rows.length - 1] : rows[0].map((_, k) => rows.reduce((acc, r) => acc + r[k], 0) / rows.length);
+            const row = result.sentenceOffsets[s] + w;
+            assert.ok(maxDiff([expected], result.hiddenStates[l].subarray(row * d, (row + 1) * d)) < 1e-5, `sentence ${s} word ${w} layer ${l}`);
+          }
+        });
+      }
+    });
+  }
+});
+
+describe('extraction options', () => {
+  let encoder: Encoder;
+  before(async () => (encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot })));
+  after(() => encoder.dispose());
+
+  test('results come back in input order whatever the batching', async () => {
+    const texts = ['a b c d e f g h', 'x', 'one two three', 'Hello world', 'z z'];
+    const together = await encoder.embed(texts, { batchSize: 2, cache: false });
+    for (const [i, text] of texts.entries()) {
+      const alone = await encoder.embed([text], { batchSize: 1, cache: false });
+      alone.hiddenStates.forEach((m, l) => assert.ok(maxDiff([Array.from(m)], together.hiddenStates[l].subarray(i * 32, (i + 1) * 32)) < 1e-5, `text ${i} layer ${l}`));
+    }
+  });
+
+  test('layers picks hidden states; an unknown layer is an error', async () => {
+    const some = await encoder.embed(['Hello world'], { layers: [0, 4], cache: false });
+    assert.deepEqual(some.layers, [0, 4]);
+    assert.equal(some.hiddenStates.length, 2);
+    await assert.rejects(encoder.embed(['x'], { layers: [5] }), /layer 5 does not exist: this model has hidden states 0…4/);
+  });
+
+  test('long texts are truncated with one warning that says how many', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (msg: string) => warnings.push(msg);
+    try {
+      const out = await encoder.embedTokens(['one two three four five six seven eight nine ten', 'short'], { maxLength: 6 });
+      assert.equal(out[0].inputIds.length, 6);
+      assert.equal(out[0].inputIds.at(-1), 2, 'the closing </s> is kept');
+    } finally {
+      console.warn = warn;
+    }
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /1 of 2 texts are longer than 6 tokens and were truncated/);
+  });
+
+  test('an empty text is an error naming its index', async () => {
+    await assert.rejects(encoder.embed(['fine', ''], { cache: false }), /^Error: text 1 is empty/);
+  });
+
+  test('progress is reported up to the total', async () => {
+    const seen: number[] = [];
+    await encoder.embed(['a', 'b', 'c'], { batchSize: 2, cache: false, onProgress: (p) => seen.push(p.done) });
+    assert.deepEqual(seen, [0, 2, 3]);
+  });
+});
+
+describe('on-disk cache', () => {
+  test('a rerun reads the cached safetensors entry; a corrupt entry is recomputed', async () => {
+    const cache = tempDir();
+    const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cache });
+    const texts = ['The cache keeps this.', 'And this.'];
+    const first = await encoder.embed(texts, { pooling: 'max' });
+    const dir = join(cache, 'embeddings');
+    const entries = readdirSync(dir);
+    assert.equal(entries.length, 1);
+    assert.match(entries[0], /\.safetensors$/);
+    // The entry is plain safetensors: 8-byte header length, JSON header, float32 data.
+    const bytes = readFileSync(join(dir, entries[0]));
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString());
+    assert.deepEqual(header['hidden_states.0'].shape, [2, 32]);
+    assert.equal(header.__metadata__.pooling, 'max');
+    // Poison the entry's numbers: a cache hit must return them, proving no recomputation happened.
+    const poisoned = Buffer.from(bytes);
+    poisoned.writeFloatLE(123.5, 8 + Number(bytes.readBigUInt64LE(0)));
+    writeFileSync(join(dir, entries[0]), poisoned);
+    const second = await encoder.embed(texts, { pooling: 'max' });
+    assert.equal(second.hiddenStates[0][0], 123.5);
+    // A truncated entry (as a crash of an old writer might leave) is ignored and rewritten.
+    truncateSync(join(dir, entries[0]), 100);
+    const third = await encoder.embed(texts, { pooling: 'max' });
+    assert.deepEqual(third.hiddenStates, first.hiddenStates);
+    assert.ok(readdirSync(dir).every((f) => !f.endsWith('.tmp')));
+    // Other settings are other entries.
+    await encoder.embed(texts, { pooling: 'mean' });
+    assert.equal(readdirSync(dir).length, 2);
+    await encoder.dispose();
+    rmSync(cache, { recursive: true, force: true });
+  });
+});
+
+describe('errors are one clear line', () => {
+  test('a folder missing a file names it', async () => {
+    const dir = tempDir();
+    cpSync(join(FIXTURES, 'tiny-roberta'), dir, { recursive: true, dereference: true });
+    rmSync(join(dir, 'tokenizer.json'));
+    await assert.rejects(Encoder.load(dir, { layerwiseCache: cacheRoot }), (err: Error) => {
+      assert.match(err.message, /tokenizer\.json is missing: a model folder needs config\.json, tokenizer\.json, tokenizer_config\.json, onnx\/model\.onnx/);
+      assert.ok(!err.message.includes('\n'));
+      return true;
+    });
+    await assert.rejects(Encoder.load(join(FIXTURES, 'tiny-roberta'), { dtype: 'q8', layerwiseCache: cacheRoot }), /model_quantized\.onnx is missing.*use dtype fp32/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a truncated .onnx file is reported as truncated or corrupt', async () => {
+    const dir = tempDir();
+    cpSync(join(FIXTURES, 'tiny-roberta'), dir, { recursive: true, dereference: true });
+    truncateSync(join(dir, 'onnx', 'model.onnx'), 1_000_000);
+    await assert.rejects(Encoder.load(dir, { layerwiseCache: cacheRoot }), /model\.onnx is not a readable ONNX model \(.*\): the file is truncated or corrupt; download or export it again$/);
+    writeFileSync(join(dir, 'onnx', 'model.onnx'), 'this is not protobuf at all, just text');
+    await assert.rejects(Encoder.load(dir, { layerwiseCache: cacheRoot }), /truncated or corrupt/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a graph without encoder layers says what it found instead', async () => {
+    await assert.rejects(Encoder.load(join(FIXTURES, 'no-layers'), { layerwiseCache: cacheRoot }), (err: Error) => {
+      assert.match(err.message, /no encoder layers found in .*no-layers\/onnx\/model\.onnx \(no node scope like \/encoder\/layer\.0\/\): found 2 nodes in scopes \/embeddings\/word_embeddings \(1 nodes\), \/pooler\/ReduceMean \(1 nodes\); outputs pooled/);
+      return true;
+    });
+  });
+
+  test('an unknown hub id with no network and no cache says how to get the model', async () => {
+    const cacheDir = tempDir();
+    await assert.rejects(Encoder.load('nobody/no-such-model', { cacheDir, hubUrl: 'http://127.0.0.1:9', layerwiseCache: cacheRoot }), (err: Error) => {
+      assert.match(err.message, /cannot get config\.json of model "nobody\/no-such-model": the hub could not be reached .*not in the cache .*download it once with network access .*or pass a local folder/);
+      return true;
+    });
+    await assert.rejects(Encoder.load('nobody/no-such-model', { cacheDir, offline: true }), /not in the Hugging Face cache .* offline mode is on: download it once/);
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+});
+
+describe('hub models', () => {
+  test('a model already in the Hugging Face cache (Python layout) loads offline and equals the folder', async () => {
+    const cacheDir = tempDir();
+    const commit = 'a'.repeat(40);
+    const repo = join(cacheDir, 'models--test--tiny-roberta');
+    const snapshot = join(repo, 'snapshots', commit);
+    mkdirSync(join(snapshot, 'onnx'), { recursive: true });
+    mkdirSync(join(repo, 'refs'), { recursive: true });
+    writeFileSync(join(repo, 'refs', 'main'), commit);
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) symlinkSync(join(FIXTURES, 'tiny-roberta', f), join(snapshot, f));
+    const fromHub = await Encoder.load('test/tiny-roberta', { cacheDir, offline: true, layerwiseCache: cacheRoot });
+    const fromFolder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot });
+    const text = ['Cached models load without a network.'];
+    assert.deepEqual((await fromHub.embed(text, { cache: false })).hiddenStates, (await fromFolder.embed(text, { cache: false })).hiddenStates);
+    await fromHub.dispose();
+    await fromFolder.dispose();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  test('downloads from a hub once through @huggingface/hub, then works offline', async () => {
+    const { startMockHub } = await import('./mock-hub.js');
+    const hub = await startMockHub('test/tiny-roberta', join(FIXTURES, 'tiny-roberta'));
+    const cacheDir = tempDir();
+    try {
+      const encoder = await Encoder.load('test/tiny-roberta', { cacheDir, hubUrl: hub.url, layerwiseCache: cacheRoot });
+      const downloads = hub.downloads();
+      assert.ok(downloads.includes('onnx/model.onnx') && downloads.includes('tokenizer.json'), downloads.join(','));
+      const reference = readReference(join(FIXTURES, 'tiny-roberta'));
+      const [a] = await encoder.embedTokens([reference.sentences[1].text]);
+      assert.ok(maxDiff(reference.sentences[1].hidden_states[4], a.hiddenStates[4]) < 1e-4);
+      await encoder.dispose();
+      assert.ok(existsSync(join(cacheDir, 'models--test--tiny-roberta', 'refs', 'main')), 'the ref is recorded for offline use');
+      await hub.close();
+      const offline = await Encoder.load('test/tiny-roberta', { cacheDir, offline: true, layerwiseCache: cacheRoot });
+      assert.equal(offline.numHiddenStates, 5);
+      await offline.dispose();
+    } finally {
+      await hub.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
