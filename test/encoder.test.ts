@@ -212,6 +212,32 @@ describe('word-level extraction', () => {
   }
 });
 
+describe('word-level extraction of long sentences', () => {
+  test('a sentence over the token limit is cut into chunks and every word still gets its vector', async () => {
+    const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot });
+    const words = Array.from({ length: 700 }, (_, i) => ['alpha', 'beta', 'gamma'][i % 3]);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (msg: string) => warnings.push(msg);
+    let result;
+    try {
+      result = await encoder.embedWords([words, ['short', 'one']], { pooling: 'first', cache: false, layers: [2] });
+    } finally {
+      console.warn = warn;
+    }
+    assert.match(warnings.join('\n'), /1 of 2 sentences are longer than 512 tokens and were cut into pieces/);
+    assert.equal(result.rows, 702);
+    const d = encoder.hiddenSize;
+    // Word 600 sits in the second chunk: its vector equals that of the same word run in that chunk alone.
+    const chunkStart = 510; // 512 tokens minus <s> and </s>, one token per word here
+    const [alone] = (await encoder.embedWords([words.slice(chunkStart)], { pooling: 'first', cache: false, layers: [2] })).hiddenStates;
+    const got = result.hiddenStates[0].subarray(600 * d, 601 * d);
+    const want = alone.subarray((600 - chunkStart) * d, (601 - chunkStart) * d);
+    got.forEach((v, k) => assert.ok(Math.abs(v - want[k]) < 1e-5));
+    await encoder.dispose();
+  });
+});
+
 describe('extraction options', () => {
   let encoder: Encoder;
   before(async () => (encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot })));

@@ -248,20 +248,37 @@ export class Encoder {
       options.onProgress?.({ done: sentences.length, total: sentences.length });
       return { model: this.name, pooling, layers, rows, dim, hiddenStates: cached, sentenceOffsets };
     }
-    const inputs = sentences.map((words, s) => {
+    // A sentence longer than the model's limit is cut into consecutive word chunks that fit,
+    // each run on its own (less context for those words, but every word gets a vector).
+    const inputs: Array<Tokenized & { firstRow: number }> = [];
+    let split = 0;
+    sentences.forEach((words, s) => {
       if (words.length === 0) throw new Error(`sentence ${s} has no words`);
-      const t = this.text.encodeWords(words);
-      if (t.ids.length > this.maxLength) throw new Error(`sentence ${s} has ${t.ids.length} tokens, more than the model's ${this.maxLength}: split it`);
-      return t;
+      const whole = this.text.encodeWords(words);
+      if (whole.ids.length <= this.maxLength) {
+        inputs.push({ ...whole, firstRow: sentenceOffsets[s] });
+        return;
+      }
+      split++;
+      let from = 0;
+      while (from < words.length) {
+        let to = from + 1;
+        while (to < words.length && whole.wordEnds![to] - whole.wordStarts![from] + this.text.specialCount <= this.maxLength) to++;
+        const chunk = this.text.encodeWords(words.slice(from, to));
+        if (chunk.ids.length > this.maxLength) throw new Error(`sentence ${s}: word ${from} alone has more tokens than the model's ${this.maxLength}`);
+        inputs.push({ ...chunk, firstRow: sentenceOffsets[s] + from });
+        from = to;
+      }
     });
+    if (split > 0) console.warn(`layerwise: ${split} of ${sentences.length} sentences are longer than ${this.maxLength} tokens and were cut into pieces`);
     const hiddenStates = layers.map(() => new Float32Array(rows * dim));
     await this.forEachBatch(inputs, { layers }, options, (items, out) => {
       layers.forEach((l, k) => {
         const batch = out.hiddenStates.get(l)!;
-        items.forEach((s, row) => {
-          const { wordStarts, wordEnds } = inputs[s];
+        items.forEach((item, row) => {
+          const { wordStarts, wordEnds, firstRow } = inputs[item];
           for (let w = 0; w < wordStarts!.length; w++) {
-            poolSpan(batch, out.seqLen, dim, row, wordStarts![w], wordEnds![w], pooling, hiddenStates[k], (sentenceOffsets[s] + w) * dim);
+            poolSpan(batch, out.seqLen, dim, row, wordStarts![w], wordEnds![w], pooling, hiddenStates[k], (firstRow + w) * dim);
           }
         });
       });
