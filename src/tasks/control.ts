@@ -18,7 +18,8 @@ export function controlTask(task: ProbingTask, seed: number): ProbingTask {
   if (task.level === 'word') {
     const counts = new Float64Array(task.labels.length);
     for (const ex of task.train.examples) counts[ex.label]++;
-    const cumulative = Array.from(counts, (_, i) => counts.slice(0, i + 1).reduce((a, b) => a + b, 0) / task.train.examples.length);
+    let running = 0;
+    const cumulative = Array.from(counts, (c) => (running += c) / task.train.examples.length);
     const byType = new Map<string, number>();
     const typeLabel = (split: Split) => (ex: TaskExample) => {
       const type = split.sentences[ex.sentence].words[ex.word!].toLowerCase();

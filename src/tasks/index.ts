@@ -1,1 +1,15 @@
-export {};
+// Probing tasks: CoNLL-U reading, UD- and SST-2-derived tasks, control tasks, summaries.
+export type * from './types.js';
+export { ConlluError, parseConllu, readConllu, rebuildText } from './conllu.js';
+export type { ConlluEmptyNode, ConlluSentence, ConlluToken, ConlluWord } from './conllu.js';
+export { baseRelation, treeDepth } from './tree.js';
+export { MIN_TRAIN_EXAMPLES } from './assemble.js';
+export { SENTLEN_BINS, TREEBANKS, TREEDEPTH_BINS } from './ud.js';
+export type { Bin, Treebank } from './ud.js';
+export { DEFAULT_SST2_TRAIN_SIZE } from './sst2.js';
+export { DEFAULT_DATA_DIR, DEFAULT_TASK_SEED, TASK_REGISTRY, loadTask, loadTasks, taskNames } from './registry.js';
+export type { LoadTasksOptions, TaskInfo } from './registry.js';
+export { controlTask } from './control.js';
+export { labelCounts, taskSummary } from './summary.js';
+export type { LabelCount, TaskCounts, TaskStats } from './summary.js';
+export { taskToDataFrame, tasksSummaryFrame } from './frames.js';

@@ -4,7 +4,7 @@ export type Language = 'en' | 'ru';
 
 /** A sentence as a probe sees it: surface text plus its words (pre-tokenized, CoNLL-U style). */
 export interface TaskSentence {
-  id: string;
+  id: string; // sentences with equal ids have equal text and words (safe as a cache key)
   text: string;
   words: string[];
 }
@@ -21,6 +21,13 @@ export interface Split {
   examples: TaskExample[];
 }
 
+/** A label left out of a task because it had too few examples to train or to test on. */
+export interface DroppedLabel {
+  label: string;
+  train: number; // examples it had in train
+  test: number; // examples it had in test
+}
+
 export interface ProbingTask {
   name: string; // 'upos', 'ru.upos', 'sst2', 'upos.control', …
   level: TaskLevel;
@@ -30,4 +37,5 @@ export interface ProbingTask {
   labels: string[];
   train: Split;
   test: Split;
+  dropped?: DroppedLabel[]; // labels removed with their examples (see src/tasks/assemble.ts)
 }

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { before, describe, it } from 'node:test';
+
+/** `layerwise tasks` and `layerwise conllu`, run as a user would: node bin/layerwise.js … */
+
+const sources = ['src/cli/tasks.ts', 'src/cli/conllu.ts', 'src/cli/commands.ts', 'src/tasks/conllu.ts', 'src/tasks/registry.ts', 'src/tasks/ud.ts', 'src/tasks/sst2.ts'];
+const built = (src: string) => src.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/layerwise.js', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+before(() => {
+  // npm test builds first; when run alone, build if dist/ is missing or older than these sources.
+  const stale = sources.some((src) => !existsSync(built(src)) || statSync(built(src)).mtimeMs < statSync(src).mtimeMs);
+  if (stale) spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
+  for (const src of sources) assert.ok(existsSync(built(src)), `${built(src)} missing: run npx tsc -p tsconfig.json`);
+});
+
+describe('layerwise tasks', () => {
+  it('--json lists every task with classes and example counts, agreeing with the independent count', () => {
+    const r = cli('tasks', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as { name: string; level: string; category: string; classes: number; train: number; test: number }[];
+    assert.equal(rows.length, 21);
+    for (const row of rows) assert.deepEqual(Object.keys(row), ['name', 'level', 'category', 'classes', 'train', 'test']);
+    const reference = JSON.parse(execFileSync('/usr/bin/python3', ['test/fixtures/conllu/independent_counts.py', 'data'], { encoding: 'utf8' })) as Record<string, { train: Record<string, number>; test: Record<string, number> }>;
+    const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    for (const row of rows.filter((r) => r.name !== 'sst2')) {
+      const ref = reference[row.name];
+      assert.deepEqual([row.classes, row.train, row.test], [Object.keys(ref.train).length, sum(ref.train), sum(ref.test)], row.name);
+    }
+    assert.deepEqual(rows.find((r) => r.name === 'sst2'), { name: 'sst2', level: 'sentence', category: 'semantics', classes: 2, train: 8000, test: 872 });
+    assert.deepEqual(rows.find((r) => r.name === 'ru.upos')?.level, 'word');
+  });
+
+  it('prints a table by default and fails clearly on a wrong data folder', () => {
+    const table = cli('tasks', '--sst2-train-size', '100');
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^name +level +category +classes +train +test/);
+    assert.match(table.stdout, /\nsst2 +sentence +semantics +2 +100 +872\n/);
+    assert.match(table.stdout, /\nru\.tense .* Fut \(3\/2\)\n/);
+    const bad = cli('tasks', '--data-dir', 'test/fixtures/conllu');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^layerwise tasks: .*test\/fixtures\/conllu\/ud-english-ewt\/en_ewt-ud-dev\.conllu: no such file/);
+  });
+});
+
+describe('layerwise conllu', () => {
+  it('--json prints sentences with multiword tokens resolved and empty nodes left out', () => {
+    const r = cli('conllu', 'test/fixtures/conllu/good.conllu', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const sentences = JSON.parse(r.stdout);
+    assert.deepEqual(sentences.map((s: { sent_id: string; text: string }) => [s.sent_id, s.text]), [['s1', "I don't know, said Bob."], ['s2', 'Mary ate rice, John beans.'], ['s3', 'Wanna?']]);
+    assert.deepEqual(sentences[0].words[2], { id: 3, form: "n't", upos: 'PART', head: 4, deprel: 'advmod', feats: { Polarity: 'Neg' } });
+    assert.deepEqual(sentences[1].words.map((w: { form: string }) => w.form), ['Mary', 'ate', 'rice', ',', 'John', 'beans', '.']);
+    assert.deepEqual(sentences[2].words[1], { id: 2, form: 'na', upos: 'PART', head: 1, deprel: 'mark', feats: {} });
+  });
+
+  it('summarises a file without --json', () => {
+    const r = cli('conllu', 'test/fixtures/conllu/good.conllu');
+    assert.equal(r.stdout, 'test/fixtures/conllu/good.conllu: 3 sentences, 18 words, 2 multiword tokens, 1 empty nodes\n');
+  });
+
+  it('exits non-zero with file:line: reason on malformed input', () => {
+    const r = cli('conllu', 'test/fixtures/conllu/cycle.conllu', '--json');
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'layerwise conllu: test/fixtures/conllu/cycle.conllu:8: cycle in the dependency tree: 1 → 2 → 3 → 1\n');
+    const missing = cli('conllu');
+    assert.equal(missing.code, 2);
+  });
+});
