@@ -13,3 +13,4 @@ export { controlTask } from './control.js';
 export { labelCounts, taskSummary } from './summary.js';
 export type { LabelCount, TaskCounts, TaskStats } from './summary.js';
 export { taskToDataFrame, tasksSummaryFrame } from './frames.js';
+export { subsampleTask } from './subsample.js';

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Dtype } from '../encoder/encoder.js';
+import { progressBar } from '../io/progress.js';
+import type { ProbeKind } from '../probe/types.js';
+import { runStudy } from '../study/run.js';
+import { TASK_REGISTRY } from '../tasks/registry.js';
+import { UsageError, type Command } from './command.js';
+import { choiceOption, integerOption } from './options.js';
+
+const usage = `usage: layerwise lab [--model <id|dir>] [--out DIR] [--tasks en|ru|all|a,b,…] [--probe linear|mlp]
+                     [--seeds N] [--pooling mean|cls|max|first|last] [--no-control] [--no-mdl]
+                     [--max-train N] [--max-test N] [--quick] [--dtype fp32|q8] [--offline]
+
+Runs the whole layer study and writes DIR/report.md (tables, findings, figures as PNG/SVG),
+DIR/report.html (interactive figures), DIR/results.csv and DIR/summary.csv.
+  --model    hub id or local folder (default Xenova/roberta-base; downloaded once)
+  --out      output folder (default figures/<model>)
+  --tasks    en (default: the English tasks), ru, all, or a comma-separated list
+  --quick    at most 2000 train / 1000 test examples per task and 2 seeds: a few minutes`;
+
+export const labCommand: Command = {
+  name: 'lab',
+  summary: 'run the whole study (probes, figures, report) in one command',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string', default: 'Xenova/roberta-base' },
+        out: { type: 'string' },
+        tasks: { type: 'string', default: 'en' },
+        probe: { type: 'string' },
+        seeds: { type: 'string' },
+        pooling: { type: 'string' },
+        'no-control': { type: 'boolean' },
+        'no-mdl': { type: 'boolean' },
+        'max-train': { type: 'string' },
+        'max-test': { type: 'string' },
+        quick: { type: 'boolean' },
+        dtype: { type: 'string' },
+        offline: { type: 'boolean' },
+      },
+      allowPositionals: true,
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const known = TASK_REGISTRY.map((t) => t.name);
+    const tasks = values.tasks === 'all' ? known
+      : values.tasks === 'en' || values.tasks === 'ru' ? TASK_REGISTRY.filter((t) => t.language === values.tasks).map((t) => t.name)
+      : values.tasks!.split(',').map((t) => t.trim());
+    const unknown = tasks.filter((t) => !known.includes(t));
+    if (unknown.length) throw new UsageError(`unknown task ${unknown.join(', ')}; tasks: ${known.join(', ')}`);
+    const model = values.model!;
+    const outDir = values.out ?? join('figures', model.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, ''));
+    const quick = Boolean(values.quick);
+    await runStudy({
+      model,
+      outDir,
+      tasks,
+      dtype: choiceOption<Dtype>(values.dtype, 'dtype', ['fp32', 'q8'], 'fp32'),
+      offline: values.offline,
+      probe: choiceOption<ProbeKind>(values.probe, 'probe', ['linear', 'mlp'], 'linear'),
+      seeds: integerOption(values.seeds, 'seeds', quick ? 2 : 3) || 1,
+      pooling: choiceOption(values.pooling, 'pooling', ['mean', 'cls', 'max', 'first', 'last'] as const, 'mean'),
+      control: !values['no-control'],
+      mdl: !values['no-mdl'],
+      maxTrain: integerOption(values['max-train'], 'max-train', quick ? 2000 : 0) || undefined,
+      maxTest: integerOption(values['max-test'], 'max-test', quick ? 1000 : 0) || undefined,
+      onProgress: (stage) => progressBar(stage),
+      log: (line) => console.error(`lab: ${line}`),
+    });
+    return 0;
+  },
+};

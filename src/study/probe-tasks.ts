@@ -1,0 +1,39 @@
+import type { Encoder } from '../encoder/encoder.js';
+import type { Pooling, WordPooling } from '../encoder/pool.js';
+import { embedTask } from '../encoder/task-features.js';
+import type { ProgressCallback } from '../io/progress.js';
+import { probeLayers, type ProbeLayersOptions } from '../probe/protocol.js';
+import type { ResultRow, TaskSummary } from '../probe/types.js';
+import type { ProbingTask } from '../tasks/types.js';
+
+export interface ProbeTasksOptions extends Omit<ProbeLayersOptions, 'onProgress'> {
+  pooling?: Pooling | WordPooling;
+  batchSize?: number;
+  /** Called with what is happening now (`extract upos`, `probe upos`) and its progress. */
+  onProgress?: (stage: string) => ProgressCallback;
+}
+
+export interface ProbeTasksResult {
+  rows: ResultRow[];
+  summaries: TaskSummary[];
+  seconds: { extract: number; probe: number };
+}
+
+/** Extracts features for each task (through the cache) and probes every layer: the study's core loop. */
+export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[], options: ProbeTasksOptions = {}): Promise<ProbeTasksResult> {
+  const rows: ResultRow[] = [];
+  const summaries: TaskSummary[] = [];
+  const seconds = { extract: 0, probe: 0 };
+  const clock = () => performance.now() / 1000;
+  for (const task of tasks) {
+    let start = clock();
+    const features = await embedTask(encoder, task, { pooling: options.pooling, batchSize: options.batchSize, onProgress: options.onProgress?.(`extract ${task.name}`) });
+    seconds.extract += clock() - start;
+    start = clock();
+    const result = await probeLayers(features, task, { ...options, onProgress: options.onProgress?.(`probe ${task.name}`) });
+    seconds.probe += clock() - start;
+    rows.push(...result.rows);
+    summaries.push(result.summary);
+  }
+  return { rows, summaries, seconds };
+}

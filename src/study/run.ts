@@ -1,0 +1,123 @@
+
+import { join } from 'node:path';
+import { Encoder, type Dtype } from '../encoder/encoder.js';
+import type { Pooling, WordPooling } from '../encoder/pool.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { ProgressCallback } from '../io/progress.js';
+import { initBackend } from '../probe/backend.js';
+import { writeResultsCsv, writeSummaryCsv } from '../probe/csv.js';
+import type { ProbeKind, ResultRow, TaskSummary } from '../probe/types.js';
+import { loadTasks, TASK_REGISTRY } from '../tasks/registry.js';
+import { subsampleTask } from '../tasks/subsample.js';
+import { closeBrowser } from '../viz/browser.js';
+import { layerCurves } from '../viz/curves.js';
+import type { Figure } from '../viz/figure.js';
+import { layerHeatmap } from '../viz/heatmap.js';
+import { saveFigure } from '../viz/save.js';
+import { explore } from './explore.js';
+import { probeTasks } from './probe-tasks.js';
+import { reportHtml, reportMarkdown, type ReportInput } from './report.js';
+
+export interface StudyOptions {
+  model?: string; // default Xenova/roberta-base
+  dtype?: Dtype;
+  offline?: boolean;
+  /** Task names; default every English task. */
+  tasks?: string[];
+  probe?: ProbeKind;
+  seeds?: number;
+  control?: boolean;
+  mdl?: boolean;
+  pooling?: Pooling | WordPooling;
+  /** Cap on train / test examples per task (seeded sample), for quick runs. */
+  maxTrain?: number;
+  maxTest?: number;
+  /** Sentences for the geometry figures (SST-2 test); default 500. */
+  exploreSentences?: number;
+  outDir: string;
+  onProgress?: (stage: string) => ProgressCallback;
+  log?: (line: string) => void;
+}
+
+export interface StudyResult {
+  rows: ResultRow[];
+  summaries: TaskSummary[];
+  files: string[];
+}
+
+const ATTENTION_SENTENCE = 'The keys to the cabinet are on the table.';
+
+/** The whole lab study: probes on every layer for every task, figures, and a report. */
+export async function runStudy(options: StudyOptions): Promise<StudyResult> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const model = options.model ?? 'Xenova/roberta-base';
+  const names = options.tasks ?? TASK_REGISTRY.filter((t) => t.language === 'en').map((t) => t.name);
+  const control = options.control ?? true;
+  const mdl = options.mdl ?? true;
+  const seeds = options.seeds ?? 3;
+  const probe = options.probe ?? 'linear';
+  const pooling = options.pooling ?? 'mean';
+  const capped = (t: ReturnType<typeof loadTasks>[number]) => (options.maxTrain || options.maxTest ? subsampleTask(t, options.maxTrain ?? Infinity, options.maxTest ?? Infinity) : t);
+  const tasks = loadTasks(names).map(capped);
+  log(`model ${model}: loading`);
+  const encoder = await Encoder.load(model, { dtype: options.dtype, offline: options.offline });
+  const files: string[] = [];
+  try {
+    const backend = await initBackend();
+    log(`${tasks.length} tasks, ${probe} probes on ${encoder.numHiddenStates} hidden states × ${seeds} seeds (tfjs ${backend})`);
+    const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, pooling, onProgress: options.onProgress });
+    const results = join(options.outDir, 'results.csv');
+    writeResultsCsv(results, probed.rows);
+    writeSummaryCsv(join(options.outDir, 'summary.csv'), probed.summaries);
+    files.push(results, join(options.outDir, 'summary.csv'));
+
+    log('geometry, context and attention figures');
+    const sst2 = tasks.find((t) => t.name === 'sst2') ?? loadTasks(['sst2'])[0];
+    const sample = sst2.test.examples.slice(0, options.exploreSentences ?? 500);
+    const exploration = await explore(encoder, { texts: sample.map((ex) => sst2.test.sentences[ex.sentence].text), labels: sample.map((ex) => sst2.labels[ex.label]) }, ATTENTION_SENTENCE);
+
+    const categories = Object.fromEntries(TASK_REGISTRY.map((t) => [t.name, t.category]));
+    const figures: Array<{ name: string; caption: string; figure: Figure; image?: string }> = [
+      { name: 'accuracy-curves', caption: 'Probe accuracy per layer (95% CI over seeds) with majority and control baselines', figure: layerCurves(probed.rows, { metric: 'accuracy' }) },
+      { name: 'heatmap', caption: 'Tasks × layers: accuracy normalised per task, expected layer marked', figure: layerHeatmap(probed.rows, { categories, summaries: probed.summaries }) },
+      ...(control ? [{ name: 'selectivity-curves', caption: 'Selectivity per layer: task accuracy − control-task accuracy', figure: layerCurves(probed.rows, { metric: 'selectivity' }) }] : []),
+      ...(mdl ? [{ name: 'mdl-curves', caption: 'MDL compression per layer: uniform codelength / online codelength', figure: layerCurves(probed.rows, { metric: 'mdl_compression' }) }] : []),
+      { name: 'layer-similarity', caption: 'Layer × layer linear CKA of sentence vectors (SST-2 test)', figure: exploration.figures['layer-similarity'] },
+      { name: 'sentence-scatter', caption: 'Sentence vectors (PCA) at the embeddings, middle and last layer, coloured by sentiment', figure: exploration.figures['sentence-scatter'] },
+      { name: 'context-bank', caption: '"bank" of a river vs a bank account: cosine similarity per layer', figure: exploration.figures['context-bank'] },
+      ...(exploration.figures['attention-overview'] ? [{ name: 'attention-overview', caption: 'Attention entropy and attention to <s> per head and layer', figure: exploration.figures['attention-overview'] }] : []),
+    ];
+    const notes: string[] = [];
+    log(`exporting ${figures.length} figures`);
+    for (const f of figures) {
+      try {
+        files.push(...(await saveFigure(f.figure, join(options.outDir, f.name), { formats: ['png', 'svg'] })));
+        f.image = `${f.name}.png`;
+      } catch (err) {
+        notes.push(`Figures were not rendered to PNG/SVG: ${(err as Error).message}`);
+        break;
+      }
+    }
+    const input: ReportInput = {
+      model,
+      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      settings: {
+        model, dtype: options.dtype ?? 'fp32', 'hidden states': `${encoder.numHiddenStates} (embeddings + ${encoder.numHiddenStates - 1} layers)`, 'hidden size': encoder.hiddenSize,
+        probe, seeds, pooling, 'control tasks': control ? 'yes' : 'no', MDL: mdl ? 'yes' : 'no', 'tfjs backend': backend,
+        ...(options.maxTrain || options.maxTest ? { 'examples per task (cap)': `train ≤ ${options.maxTrain ?? '∞'}, test ≤ ${options.maxTest ?? '∞'}` } : {}),
+        'extraction time': `${probed.seconds.extract.toFixed(1)} s`, 'probing time': `${probed.seconds.probe.toFixed(1)} s`, 'total time': `${((Date.now() - started) / 1000).toFixed(0)} s`,
+      },
+      tasks, rows: probed.rows, summaries: probed.summaries, stats: exploration.stats, bank: exploration.bank,
+      numHiddenStates: encoder.numHiddenStates, figures, notes,
+    };
+    writeFileAtomic(join(options.outDir, 'report.md'), reportMarkdown(input));
+    writeFileAtomic(join(options.outDir, 'report.html'), reportHtml(input));
+    files.push(join(options.outDir, 'report.md'), join(options.outDir, 'report.html'));
+    log(`report: ${join(options.outDir, 'report.md')}`);
+    return { rows: probed.rows, summaries: probed.summaries, files };
+  } finally {
+    await closeBrowser();
+    await encoder.dispose();
+  }
+}

@@ -1,0 +1,15 @@
+import { Random } from '../random.js';
+import type { ProbingTask, Split } from './types.js';
+
+/** At most `max` examples of a split, a seeded sample kept in original order (sentences are shared, not copied). */
+function sampleSplit(split: Split, max: number, rng: Random): Split {
+  if (split.examples.length <= max) return split;
+  const keep = rng.shuffle(split.examples.map((_, i) => i)).slice(0, max).sort((a, b) => a - b);
+  return { sentences: split.sentences, examples: keep.map((i) => split.examples[i]) };
+}
+
+/** A smaller copy of a task for quick runs: at most `maxTrain` / `maxTest` examples, seeded. */
+export function subsampleTask(task: ProbingTask, maxTrain: number, maxTest: number, seed = 0): ProbingTask {
+  const rng = new Random(seed);
+  return { ...task, train: sampleSplit(task.train, maxTrain, rng), test: sampleSplit(task.test, maxTest, rng) };
+}
