@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { Encoder, embedTask, embeddingsFrame, layerStats, layerSummaryFrame, writeNpy, loadTask } from '../src/index.js';
+import { Encoder, embedTask, embeddingsFrame, layerStats, layerSummaryFrame, writeNpy, loadTask, subsampleTask } from '../src/index.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
 const texts = ['The bank of the river.', 'I took a loan from the bank.', 'Hello world', 'A'];
@@ -44,8 +44,10 @@ print(json.dumps({"norm": norms.tolist(), "prev": prev}))`;
 test('task features line up with the task examples (word and sentence level)', async () => {
   const dir = tempDir();
   const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: dir });
-  for (const name of ['ru.upos', 'ru.sentlen']) {
-    const task = loadTask(name);
+  // Whole treebank splits, and a subsampled task (only the sentences its examples use are run).
+  const tasks = [loadTask('ru.upos'), loadTask('ru.sentlen'), subsampleTask(loadTask('sst2', { sst2TrainSize: 500 }), 60, 40, 3)];
+  for (const task of tasks) {
+    const name = task.name;
     const features = await embedTask(encoder, task, { pooling: 'mean', layers: [0, 4] });
     assert.equal(features.train.rows, task.train.examples.length);
     assert.equal(features.test.rows, task.test.examples.length);

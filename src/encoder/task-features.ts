@@ -31,17 +31,31 @@ function pickRows(source: LayerMatrices, rows: Int32Array): LayerMatrices {
   return { hiddenStates, rows: rows.length, dim };
 }
 
+/**
+ * The sentences to run: all of the split's when examples use most of them (so tasks sharing a
+ * treebank share one cache entry), else only those the examples use (a subsampled task).
+ */
+function sentencesToRun(split: Split): { indices: Int32Array; position: Int32Array } {
+  const position = new Int32Array(split.sentences.length).fill(-1);
+  const used: number[] = [];
+  for (const ex of split.examples) if (position[ex.sentence] < 0) position[ex.sentence] = used.push(ex.sentence) - 1;
+  if (used.length * 2 >= split.sentences.length) return { indices: Int32Array.from(split.sentences, (_, i) => i), position: Int32Array.from(split.sentences, (_, i) => i) };
+  return { indices: Int32Array.from(used), position };
+}
+
 async function splitFeatures(encoder: Encoder, task: ProbingTask, split: Split, options: TaskFeatureOptions): Promise<{ matrices: LayerMatrices; layers: number[] }> {
   const pooling = options.pooling ?? 'mean';
+  const { indices, position } = sentencesToRun(split);
+  const sentences = Array.from(indices, (i) => split.sentences[i]);
   if (task.level === 'word') {
     const wordPooling = (WORD_POOLINGS.includes(pooling) ? pooling : 'first') as WordPooling;
-    const words = await encoder.embedWords(split.sentences.map((s) => s.words), { ...options, pooling: wordPooling });
-    const rows = Int32Array.from(split.examples, (ex) => words.sentenceOffsets[ex.sentence] + ex.word!);
+    const words = await encoder.embedWords(sentences.map((s) => s.words), { ...options, pooling: wordPooling });
+    const rows = Int32Array.from(split.examples, (ex) => words.sentenceOffsets[position[ex.sentence]] + ex.word!);
     return { matrices: pickRows(words, rows), layers: words.layers };
   }
   const sentencePooling = (SENTENCE_POOLINGS.includes(pooling) ? pooling : 'mean') as Pooling;
-  const pooled = await encoder.embed(split.sentences.map((s) => s.text), { ...options, pooling: sentencePooling });
-  return { matrices: pickRows(pooled, Int32Array.from(split.examples, (ex) => ex.sentence)), layers: pooled.layers };
+  const pooled = await encoder.embed(sentences.map((s) => s.text), { ...options, pooling: sentencePooling });
+  return { matrices: pickRows(pooled, Int32Array.from(split.examples, (ex) => position[ex.sentence])), layers: pooled.layers };
 }
 
 /** Extracts (through the cache) the per-layer features of a task's train and test examples. */

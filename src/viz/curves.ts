@@ -35,6 +35,8 @@ function baselineLine(c: Curve, numLayers: number): { x: number[]; y: number[] }
  * The metric per layer, one line per task with its 95% CI over seeds as a band, the best layer starred;
  * for accuracy also each task's majority-class baseline (dashed) and control-task accuracy (dotted).
  */
+const PROPORTIONS = new Set<Metric>(['accuracy', 'macro_f1', 'majority_accuracy', 'control_accuracy']);
+
 export function layerCurves(rows: readonly ResultRow[], options: LayerCurvesOptions = {}): Figure {
   const metric = options.metric ?? 'accuracy';
   const probe = chooseProbe(rows, metric, options.probe);
@@ -46,6 +48,8 @@ export function layerCurves(rows: readonly ResultRow[], options: LayerCurvesOpti
   const numLayers = 1 + Math.max(...rows.map((r) => r.layer));
   const seeds = new Set(rows.filter((r) => r.metric === metric && r.probe === probe).map((r) => r.seed)).size;
 
+  // A proportion's interval is shown within [0, 1] (few seeds give wide t intervals).
+  const clip = PROPORTIONS.has(metric) ? (v: number) => Math.min(1, Math.max(0, v)) : (v: number) => v;
   const data: Data[] = [];
   tasks.forEach((task, i) => {
     const color = paletteColor(i);
@@ -54,7 +58,7 @@ export function layerCurves(rows: readonly ResultRow[], options: LayerCurvesOpti
     data.push({
       type: 'scatter',
       x: [...c.layers, ...[...c.layers].reverse()],
-      y: [...c.high, ...[...c.low].reverse()],
+      y: [...c.high.map(clip), ...[...c.low].reverse().map(clip)],
       mode: 'lines',
       fill: 'toself',
       fillcolor: withAlpha(color, 0.18),
@@ -118,7 +122,7 @@ export function layerCurves(rows: readonly ResultRow[], options: LayerCurvesOpti
       xaxis: { title: { text: 'Layer' }, ...layerTicks(numLayers), tickmode: 'array', zeroline: false },
       yaxis: { title: { text: metric }, zeroline: false },
       hovermode: 'closest',
-      height: 480,
+      height: Math.max(480, 140 + 24 * (tasks.length + 2)), // room for every legend entry
     },
   };
 }
