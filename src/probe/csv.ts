@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { Metric, ProbeKind, ResultRow } from './types.js';
+import type { Metric, ProbeKind, ResultRow, TaskSummary } from './types.js';
 
 const HEADER = 'task,layer,probe,seed,metric,value';
 
@@ -22,4 +22,15 @@ export function readResultsCsv(path: string): ResultRow[] {
     const [task, layer, probe, seed, metric, value] = f;
     return { task, layer: Number(layer), probe: probe as ProbeKind, seed: Number(seed), metric: metric as Metric, value: Number(value) };
   });
+}
+
+const SUMMARY_COLUMNS = ['task', 'probe', 'best_layer', 'best_accuracy', 'expected_layer', 'selectivity', 'mdl_kbits'] as const;
+
+/** Per-task summaries as CSV, one row per task: `task,probe,best_layer,best_accuracy,expected_layer,selectivity,mdl_kbits`. */
+export function formatSummaryCsv(summaries: TaskSummary[]): string {
+  return [SUMMARY_COLUMNS.join(','), ...summaries.map((s) => SUMMARY_COLUMNS.map((c) => s[c] ?? '').join(','))].join('\n') + '\n';
+}
+
+export function writeSummaryCsv(path: string, summaries: TaskSummary[]): void {
+  writeFileAtomic(path, formatSummaryCsv(summaries));
 }

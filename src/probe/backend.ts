@@ -1,0 +1,53 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+let chosen: Promise<BackendName> | undefined;
+
+/**
+ * Picks the fastest tfjs backend available, once per process, and returns its name:
+ * the native `tensorflow` backend when the real `@tensorflow/tfjs-node` is installed, else
+ * `wasm` (XNNPACK with SIMD; tfjs disables wasm threads in Node), else `cpu` (plain JS).
+ * `LAYERWISE_BACKEND=tensorflow|wasm|cpu` forces one. Later calls return the first answer.
+ */
+export function initBackend(): Promise<BackendName> {
+  chosen ??= choose();
+  return chosen;
+}
+
+async function choose(): Promise<BackendName> {
+  tf.enableProdMode(); // also silences tfjs's "install tfjs-node" banner on the cpu backend
+  const forced = process.env.LAYERWISE_BACKEND;
+  if (forced !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(forced)) {
+    throw new Error(`LAYERWISE_BACKEND=${forced} is not a backend; use tensorflow, wasm or cpu`);
+  }
+  const order: BackendName[] = forced ? [forced as BackendName] : ['tensorflow', 'wasm', 'cpu'];
+  for (const name of order) {
+    if (await tryBackend(name)) return name;
+  }
+  throw new Error(`the tfjs backend "${forced}" could not start${forced === 'tensorflow' ? ' (it needs the real @tensorflow/tfjs-node installed)' : ''}; unset LAYERWISE_BACKEND to fall back automatically`);
+}
+
+async function tryBackend(name: BackendName): Promise<boolean> {
+  try {
+    if (name === 'tensorflow') {
+      // node_modules/@tensorflow/tfjs-node may be danfojs's alias of plain tfjs: only the real
+      // native binding registers a backend called "tensorflow".
+      const nativeModule = '@tensorflow/tfjs-node';
+      await import(nativeModule);
+      if (!tf.findBackend('tensorflow')) return false;
+    }
+    if (name === 'wasm') setWasmPaths(`${wasmDir()}/`);
+    return (await tf.setBackend(name)) && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+/** The folder with the backend's .wasm binaries (next to its Node entry point). */
+function wasmDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+}

@@ -1,0 +1,76 @@
+import type { LayerMatrices } from '../encoder/types.js';
+import type { Labels, Matrix } from './types.js';
+
+/** Hidden state `layer` of a LayerMatrices as a Matrix (no copy). */
+export function layerMatrix(features: LayerMatrices, layer: number): Matrix {
+  return { data: features.hiddenStates[layer], rows: features.rows, cols: features.dim };
+}
+
+/** The rows at `indices`, copied, in that order. */
+export function selectRows(X: Matrix, indices: ArrayLike<number>): Matrix {
+  const data = new Float32Array(indices.length * X.cols);
+  for (let i = 0; i < indices.length; i++) {
+    const start = indices[i] * X.cols;
+    data.set(X.data.subarray(start, start + X.cols), i * X.cols);
+  }
+  return { data, rows: indices.length, cols: X.cols };
+}
+
+export function selectLabels(y: Labels, indices: ArrayLike<number>): Int32Array {
+  return Int32Array.from({ length: indices.length }, (_, i) => y[indices[i]]);
+}
+
+/** Per-column mean and standard deviation (population, like sklearn's StandardScaler). */
+export interface Standardizer {
+  mean: Float32Array;
+  scale: Float32Array; // 1 for constant columns, so they map to 0 instead of NaN
+}
+
+export function fitStandardizer(X: Matrix): Standardizer {
+  const { rows, cols, data } = X;
+  // One pass of float64 sums of x and x²: exact enough for float32 inputs unless |mean| ≫ 1e6·sd.
+  const sum = new Float64Array(cols);
+  const sumSq = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = data[row + c];
+      sum[c] += v;
+      sumSq[c] += v * v;
+    }
+  }
+  const mean = sum.map((s) => s / rows);
+  const scale = Float32Array.from(sumSq, (s, c) => {
+    const sd = Math.sqrt(Math.max(s / rows - mean[c] * mean[c], 0));
+    return sd > 1e-7 * Math.abs(mean[c]) && sd > 0 ? sd : 1;
+  });
+  return { mean: Float32Array.from(mean), scale };
+}
+
+export function standardize(X: Matrix, s: Standardizer): Matrix {
+  const { rows, cols, data } = X;
+  if (cols !== s.mean.length) throw new Error(`the probe was fitted on ${s.mean.length} features but got ${cols}`);
+  const inverse = s.scale.map((v) => 1 / v);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    for (let c = 0; c < cols; c++) out[row + c] = (data[row + c] - s.mean[c]) * inverse[c];
+  }
+  return { data: out, rows, cols };
+}
+
+/** Checks labels against a matrix and returns the number of classes (given, or max label + 1). */
+export function checkLabels(X: Matrix, y: Labels, numClasses?: number): number {
+  if (y.length !== X.rows) throw new Error(`got ${X.rows} feature rows but ${y.length} labels; they must be aligned one to one`);
+  if (X.data.length !== X.rows * X.cols) throw new Error(`matrix data has ${X.data.length} values, expected ${X.rows}×${X.cols}`);
+  let max = -1;
+  for (let i = 0; i < y.length; i++) {
+    const label = y[i];
+    if (!Number.isInteger(label) || label < 0) throw new Error(`label ${label} at row ${i} is not a class index (0, 1, …)`);
+    if (label > max) max = label;
+  }
+  const k = numClasses ?? max + 1;
+  if (max >= k) throw new Error(`label ${max} is out of range for ${k} classes`);
+  if (k < 2) throw new Error(`a probe needs at least 2 classes, got ${k}`);
+  return k;
+}

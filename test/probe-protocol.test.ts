@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { LayerMatrices } from '../src/encoder/types.js';
+import { formatSummaryCsv, readResultsCsv, writeResultsCsv } from '../src/probe/csv.js';
+import { layerStatsFrame, resultsFrame, summaryFrame } from '../src/probe/frames.js';
+import { probeLayers, type ProbeLayersResult } from '../src/probe/protocol.js';
+import { Random } from '../src/random.js';
+import type { ProbingTask, Split, TaskSentence } from '../src/tasks/types.js';
+
+const DIM = 12;
+const CLASSES = ['A', 'B', 'C'];
+
+/**
+ * A word-level task made by hand: 240 word types, each with a random vector and a label that is
+ * a linear function of it; train and test sentences use disjoint word types. Layer 0 is noise,
+ * layer 1 a noisy view of the type vector, layer 2 a clean one.
+ */
+function handMadeTask(): { task: ProbingTask; features: { train: LayerMatrices; test: LayerMatrices } } {
+  const rng = new Random(42);
+  const types = Array.from({ length: 240 }, (_, i) => ({ word: `w${i}`, vector: Array.from({ length: DIM }, () => rng.normal()) }));
+  const directions = CLASSES.map(() => Array.from({ length: DIM }, () => rng.normal()));
+  const labelOf = (v: number[]) => {
+    const scores = directions.map((d) => d.reduce((s, x, i) => s + x * v[i], 0));
+    return scores.indexOf(Math.max(...scores));
+  };
+  const build = (pool: typeof types, sentences: number): { split: Split; layers: Float32Array[] } => {
+    const list: TaskSentence[] = [];
+    const examples: Split['examples'] = [];
+    const values: number[][][] = [[], [], []];
+    for (let s = 0; s < sentences; s++) {
+      const words = Array.from({ length: 6 }, () => pool[rng.int(pool.length)]);
+      list.push({ id: `s${s}`, text: words.map((w) => w.word).join(' '), words: words.map((w) => w.word) });
+      words.forEach((w, i) => {
+        examples.push({ sentence: s, word: i, label: labelOf(w.vector) });
+        values[0].push(w.vector.map(() => rng.normal()));
+        values[1].push(w.vector.map((x) => x + 1.5 * rng.normal()));
+        values[2].push(w.vector.map((x) => x + 0.05 * rng.normal()));
+      });
+    }
+    return { split: { sentences: list, examples }, layers: values.map((rows) => Float32Array.from(rows.flat())) };
+  };
+  const train = build(types.slice(0, 180), 150);
+  const test = build(types.slice(180), 60);
+  const task: ProbingTask = { name: 'handmade', level: 'word', category: 'syntax', language: 'en', description: 'hand-made word task', labels: CLASSES, train: train.split, test: test.split };
+  const matrices = (layers: Float32Array[], rows: number): LayerMatrices => ({ hiddenStates: layers, rows, dim: DIM });
+  return { task, features: { train: matrices(train.layers, train.split.examples.length), test: matrices(test.layers, test.split.examples.length) } };
+}
+
+describe('probeLayers', () => {
+  const { task, features } = handMadeTask();
+  let result: ProbeLayersResult;
+  const progress: number[] = [];
+
+  before(async () => {
+    result = await probeLayers(features, task, { seeds: 2, control: true, mdl: true, onProgress: (p) => progress.push(p.done) });
+  });
+
+  const mean = (metric: string, layer: number) => {
+    const values = result.rows.filter((r) => r.metric === metric && r.layer === layer).map((r) => r.value);
+    return values.reduce((a, b) => a + b, 0) / values.length;
+  };
+
+  it('writes every metric for every layer and seed', () => {
+    assert.equal(result.rows.length, 3 * 2 * 7);
+    assert.deepEqual(progress, [0, 1, 2, 3, 4, 5, 6]);
+    const counts = task.test.examples.reduce((c, ex) => (c[ex.label]++, c), [0, 0, 0]);
+    const trainCounts = task.train.examples.reduce((c, ex) => (c[ex.label]++, c), [0, 0, 0]);
+    const majority = counts[trainCounts.indexOf(Math.max(...trainCounts))] / task.test.examples.length;
+    assert.ok(Math.abs(mean('majority_accuracy', 0) - majority) < 1e-12);
+  });
+
+  it('finds the signal where it is and not where it is not', () => {
+    assert.ok(mean('accuracy', 2) > 0.85, `layer 2 accuracy ${mean('accuracy', 2)}`);
+    assert.ok(mean('accuracy', 0) < 0.5, `noise layer accuracy ${mean('accuracy', 0)}`);
+    assert.ok(mean('accuracy', 1) > mean('accuracy', 0) && mean('accuracy', 1) < mean('accuracy', 2));
+    assert.equal(result.summary.best_layer, 2);
+    assert.ok(result.summary.expected_layer > 1 && result.summary.expected_layer <= 2);
+  });
+
+  it('control task (random labels per word type) stays near chance on held-out word types', () => {
+    for (const layer of [1, 2]) assert.ok(mean('control_accuracy', layer) < 0.5, `layer ${layer} control accuracy ${mean('control_accuracy', layer)}`);
+    assert.ok(mean('selectivity', 2) > 0.4);
+    assert.ok(Math.abs(result.summary.selectivity - mean('selectivity', 2)) < 1e-12);
+  });
+
+  it('MDL: the learnable layer codes below the uniform code, the noise layer does not', () => {
+    const uniformBits = task.train.examples.length * Math.log2(3);
+    assert.ok(mean('mdl_bits', 2) < uniformBits / 2);
+    assert.ok(mean('mdl_compression', 2) > 2);
+    assert.ok(mean('mdl_compression', 0) < 1.1);
+    assert.ok(Math.abs(result.summary.mdl_kbits - mean('mdl_bits', 2) / 1000) < 1e-12);
+  });
+
+  it('results as Danfo frames and CSV', () => {
+    assert.deepEqual(resultsFrame(result.rows).shape, [42, 6]);
+    assert.deepEqual(summaryFrame([result.summary]).shape, [1, 7]);
+    const stats = layerStatsFrame(result.rows);
+    assert.deepEqual(stats.shape, [3 * 7, 8]);
+    const dir = mkdtempSync(join(tmpdir(), 'layerwise-probe-csv-'));
+    try {
+      writeResultsCsv(join(dir, 'r.csv'), result.rows);
+      assert.deepEqual(readResultsCsv(join(dir, 'r.csv')), result.rows);
+      assert.match(readFileSync(join(dir, 'r.csv'), 'utf8'), /^task,layer,probe,seed,metric,value\n/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.match(formatSummaryCsv([result.summary]), /^task,probe,best_layer,best_accuracy,expected_layer,selectivity,mdl_kbits\nhandmade,linear,2,/);
+  });
+
+  it('control and MDL are opt-in', async () => {
+    const plain = await probeLayers(features, task, { seeds: 1 });
+    assert.deepEqual([...new Set(plain.rows.map((r) => r.metric))], ['accuracy', 'macro_f1', 'majority_accuracy']);
+    assert.ok(Number.isNaN(plain.summary.selectivity) && Number.isNaN(plain.summary.mdl_kbits));
+  });
+
+  it('rejects features that do not match the task', async () => {
+    await assert.rejects(probeLayers({ ...features, test: features.train }, task), /test features have \d+ rows but task "handmade" has \d+ test examples/);
+  });
+});

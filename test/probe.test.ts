@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/probe/backend.js';
+import { createProbe } from '../src/probe/create.js';
+import { onlineCodelength } from '../src/probe/mdl.js';
+import { accuracy, macroF1, majorityAccuracy } from '../src/probe/metrics.js';
+import { expectedLayer, summarizeTask } from '../src/probe/summary.js';
+import { meanCI } from '../src/probe/stats.js';
+import { gaussianClusters } from '../src/probe/synthetic.js';
+import type { Matrix, ProbeKind, ResultRow } from '../src/probe/types.js';
+import { Random } from '../src/random.js';
+
+function rows(X: Matrix, from: number, to: number): Matrix {
+  return { data: X.data.subarray(from * X.cols, to * X.cols), rows: to - from, cols: X.cols };
+}
+
+/** Well-separated clusters: a working probe is (nearly) perfect on held-out rows. */
+const separable = gaussianClusters({ rows: 900, dim: 24, classes: 4, separation: 3, seed: 1, factors: 4, factorScale: 1 });
+
+before(async () => {
+  assert.match(await initBackend(), /^(tensorflow|wasm|cpu)$/);
+});
+
+describe('probes', () => {
+  for (const kind of ['linear', 'mlp'] as ProbeKind[]) {
+    it(`${kind}: separable clusters → ~100% on held-out rows`, () => {
+      const probe = createProbe({ kind, seed: 0 }).fit(rows(separable.X, 0, 600), separable.y.subarray(0, 600), 4);
+      assert.ok(probe.score(rows(separable.X, 600, 900), separable.y.subarray(600)) >= 0.99);
+      const proba = probe.predictProba(rows(separable.X, 600, 610));
+      for (let r = 0; r < 10; r++) {
+        const sum = proba.subarray(r * 4, r * 4 + 4).reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(sum - 1) < 1e-4, `probabilities of row ${r} sum to ${sum}`);
+      }
+    });
+
+    it(`${kind}: shuffled labels → chance on held-out rows`, () => {
+      const shuffled = new Random(7).shuffle(Array.from(separable.y));
+      const probe = createProbe({ kind, seed: 0 }).fit(rows(separable.X, 0, 600), shuffled.slice(0, 600), 4);
+      const acc = probe.score(rows(separable.X, 600, 900), shuffled.slice(600));
+      assert.ok(Math.abs(acc - 0.25) < 0.08, `accuracy ${acc} is not near chance (0.25)`);
+    });
+
+    it(`${kind}: the same seed gives the same probe`, () => {
+      const fit = (seed: number) => createProbe({ kind, seed }).fit(rows(separable.X, 0, 300), separable.y.subarray(0, 300), 4).predictProba(rows(separable.X, 600, 700));
+      assert.deepEqual(fit(3), fit(3));
+    });
+  }
+
+  it('mlp learns a nonlinear (XOR) rule that the linear probe cannot', () => {
+    const rng = new Random(8);
+    const n = 1200;
+    const X: Matrix = { data: Float32Array.from({ length: n * 6 }, () => rng.normal()), rows: n, cols: 6 };
+    const y = Int32Array.from({ length: n }, (_, r) => (X.data[r * 6] * X.data[r * 6 + 1] > 0 ? 1 : 0));
+    const score = (kind: ProbeKind) => createProbe({ kind, seed: 0 }).fit(rows(X, 0, 900), y.subarray(0, 900)).score(rows(X, 900, n), y.subarray(900));
+    assert.ok(score('linear') < 0.65);
+    assert.ok(score('mlp') > 0.9, `mlp accuracy ${score('mlp')}`);
+  });
+
+  it('binary probes give two columns and standardize with training statistics only', () => {
+    const { X, y } = gaussianClusters({ rows: 400, dim: 10, classes: 2, separation: 2, seed: 4 });
+    // Shift and scale the test rows wildly: a probe that re-standardized on them would still score well.
+    const probe = createProbe({ kind: 'linear', l2: 1e-2 }).fit(rows(X, 0, 300), y.subarray(0, 300));
+    assert.equal(probe.predictProba(rows(X, 300, 301)).length, 2);
+    assert.ok(probe.score(rows(X, 300, 400), y.subarray(300)) > 0.9);
+    const moved = rows(X, 300, 400);
+    const shifted = { ...moved, data: moved.data.map((v) => 100 + 5 * v) };
+    assert.ok(probe.score(shifted, y.subarray(300)) < 0.75);
+  });
+
+  it('rejects misaligned labels with a clear message', () => {
+    assert.throws(() => createProbe({ kind: 'linear' }).fit(rows(separable.X, 0, 10), [0, 1]), /10 feature rows but 2 labels/);
+  });
+
+  it('leaves tf.memory() as it found it after hundreds of fits', () => {
+    const start = tf.memory().numTensors;
+    const small = gaussianClusters({ rows: 60, dim: 6, classes: 3, separation: 1, seed: 5, factors: 2 });
+    for (let i = 0; i < 300; i++) {
+      const probe = createProbe({ kind: 'linear', seed: i }).fit(small.X, small.y, 3);
+      probe.predictProba(small.X);
+    }
+    for (let i = 0; i < 10; i++) createProbe({ kind: 'mlp', seed: i, hidden: 8, maxIter: 5 }).fit(small.X, small.y, 3).predict(small.X);
+    onlineCodelength(small.X, small.y, 3, { kind: 'linear', l2: 1e-2 }, 0);
+    assert.equal(tf.memory().numTensors, start);
+  });
+});
+
+describe('online codelength (MDL)', () => {
+  it('a learnable task compresses well below the uniform code, noise does not', () => {
+    const learnable = onlineCodelength(separable.X, separable.y, 4, { kind: 'linear', l2: 1e-2 }, 0);
+    assert.equal(learnable.uniformBits, 900 * 2);
+    assert.ok(learnable.bits >= 1 * 2, 'the first block (1 row) is always sent with the uniform code');
+    assert.ok(learnable.compression > 3, `compression ${learnable.compression}`);
+    const noise = onlineCodelength(separable.X, new Random(3).shuffle(Array.from(separable.y)), 4, { kind: 'linear', l2: 1e-2 }, 0);
+    assert.ok(noise.compression < 1.1 && noise.compression > 0.8, `noise compression ${noise.compression}`);
+  });
+});
+
+describe('metrics and summaries', () => {
+  it('accuracy, macro-F1 and the majority baseline match hand counts', () => {
+    // predicted [0,1,1,2] vs actual [0,1,0,2]: per class tp 1,1,1 | actual 2,1,1 | predicted 1,2,1
+    // → F1 2/3, 2/3, 1; class 3 occurs in neither and is left out, as sklearn does.
+    assert.equal(accuracy([0, 1, 1, 2], [0, 1, 0, 2]), 0.75);
+    assert.ok(Math.abs(macroF1([0, 1, 1, 2], [0, 1, 0, 2], 4) - 7 / 9) < 1e-12);
+    assert.equal(majorityAccuracy([2, 2, 1], [2, 0, 2, 2], 3), 0.75);
+  });
+
+  it('meanCI uses the t distribution', () => {
+    const { mean, low, high } = meanCI([1, 2, 3, 4]);
+    // sd = 1.29099, t(0.975, 3) = 3.18245 → half-width 2.05431
+    assert.equal(mean, 2.5);
+    assert.ok(Math.abs(high - mean - 2.05431) < 1e-4 && Math.abs(mean - low - 2.05431) < 1e-4);
+    assert.deepEqual(meanCI([5]), { mean: 5, low: 5, high: 5 });
+  });
+
+  it('expected layer is the centre of gravity of gains over the best layer so far', () => {
+    assert.equal(expectedLayer([0.5, 0.7, 0.9]), (1 * 0.2 + 2 * 0.2) / 0.4);
+    // The drop at layer 2 counts 0, and regaining it at layer 3 is no new gain.
+    assert.ok(Math.abs(expectedLayer([0.5, 0.9, 0.6, 0.9, 1.0]) - (1 * 0.4 + 4 * 0.1) / 0.5) < 1e-12);
+    assert.equal(expectedLayer([0.8, 0.7, 0.6]), 0);
+  });
+
+  it('summarizes by mean accuracy over seeds', () => {
+    const results: ResultRow[] = [];
+    const acc = [
+      [0.5, 0.6],
+      [0.8, 0.9],
+      [0.85, 0.8],
+    ];
+    acc.forEach((seeds, layer) =>
+      seeds.forEach((value, seed) => {
+        results.push({ task: 't', layer, probe: 'linear', seed, metric: 'accuracy', value });
+        results.push({ task: 't', layer, probe: 'linear', seed, metric: 'selectivity', value: value / 10 });
+      }),
+    );
+    const summary = summarizeTask(results, 't');
+    assert.equal(summary.best_layer, 1);
+    assert.ok(Math.abs(summary.best_accuracy - 0.85) < 1e-12);
+    assert.ok(Math.abs(summary.selectivity - 0.085) < 1e-12);
+    assert.ok(Number.isNaN(summary.mdl_kbits));
+    assert.ok(Math.abs(summary.expected_layer - 1) < 1e-12);
+  });
+});
