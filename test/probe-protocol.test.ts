@@ -96,7 +96,12 @@ describe('probeLayers', () => {
 
   it('results as Danfo frames and CSV', () => {
     assert.deepEqual(resultsFrame(result.rows).shape, [42, 6]);
-    assert.deepEqual(summaryFrame([result.summary]).shape, [1, 7]);
+    const summary = summaryFrame([result.summary]);
+    assert.deepEqual(summary.shape, [1, 7]);
+    // Columns hold what their names say (Danfo's `columns` option alone would rename by position).
+    assert.equal(summary.column('probe').values[0], 'linear');
+    assert.equal(summary.column('best_layer').values[0], result.summary.best_layer);
+    assert.equal(summary.column('task').values[0], 'handmade');
     const stats = layerStatsFrame(result.rows);
     assert.deepEqual(stats.shape, [3 * 7, 8]);
     const dir = mkdtempSync(join(tmpdir(), 'layerwise-probe-csv-'));

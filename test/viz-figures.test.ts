@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import type { ResultRow } from '../src/probe/types.js';
 import { Random } from '../src/random.js';
+import { expectedLayer } from '../src/probe/summary.js';
 import {
   attentionEntropy,
   attentionMap,
   attentionOverview,
   contextSimilarity,
   embeddingScatter,
-  expectedLayer,
   firstTokenAttention,
   layerCurves,
   layerHeatmap,

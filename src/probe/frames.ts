@@ -5,20 +5,19 @@ import type { ResultRow, TaskSummary } from './types.js';
 const RESULT_COLUMNS = ['task', 'layer', 'probe', 'seed', 'metric', 'value'];
 const SUMMARY_COLUMNS = ['task', 'probe', 'best_layer', 'best_accuracy', 'expected_layer', 'selectivity', 'mdl_kbits'];
 
+/** A frame whose columns are `columns`, filled by name (Danfo's `columns` option renames by position). */
+function frameOf(records: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): dfd.DataFrame {
+  return new dfd.DataFrame(records.map((r) => columns.map((c) => r[c] as string | number)), { columns: [...columns] });
+}
+
 /** Long-format results for people: one row per task, layer, probe, seed and metric. */
 export function resultsFrame(rows: readonly ResultRow[]): dfd.DataFrame {
-  return new dfd.DataFrame(
-    rows.map((r) => ({ ...r })),
-    { columns: RESULT_COLUMNS },
-  );
+  return frameOf(rows as unknown as ReadonlyArray<Record<string, unknown>>, RESULT_COLUMNS);
 }
 
 /** One row per task summary. */
 export function summaryFrame(summaries: readonly TaskSummary[]): dfd.DataFrame {
-  return new dfd.DataFrame(
-    summaries.map((s) => ({ ...s, probe: s.probe ?? '' })),
-    { columns: SUMMARY_COLUMNS },
-  );
+  return frameOf(summaries.map((s) => ({ ...s, probe: s.probe ?? '' })), SUMMARY_COLUMNS);
 }
 
 /** Mean and 95% CI over seeds, one row per task, probe, layer and metric. */
@@ -31,5 +30,5 @@ export function layerStatsFrame(rows: readonly ResultRow[]): dfd.DataFrame {
     group.values.push(r.value);
   }
   const out = [...groups.values()].map(({ key, values }) => ({ ...key, seeds: values.length, ...meanCI(values) }));
-  return new dfd.DataFrame(out, { columns: ['task', 'probe', 'layer', 'metric', 'seeds', 'mean', 'low', 'high'] });
+  return frameOf(out, ['task', 'probe', 'layer', 'metric', 'seeds', 'mean', 'low', 'high']);
 }

@@ -8,7 +8,7 @@ export { layerMatrix } from './matrix.js';
 export { accuracy, macroF1, majorityAccuracy } from './metrics.js';
 export { MDL_BLOCK_FRACTIONS, onlineCodelength, type OnlineCode } from './mdl.js';
 export { fitAndScore, probeLayers, seedList, type LayerScore, type ProbeLayersOptions, type ProbeFeatures, type ProbeLayersResult } from './protocol.js';
-export { summarizeResults, summarizeTask } from './summary.js';
+export { expectedLayer, summarizeResults, summarizeTask } from './summary.js';
 export { meanCI, tQuantile975, type MeanCI } from './stats.js';
 export { formatResultsCsv, formatSummaryCsv, readResultsCsv, writeResultsCsv, writeSummaryCsv } from './csv.js';
 export { layerStatsFrame, resultsFrame, summaryFrame } from './frames.js';

@@ -4,7 +4,7 @@ import { meanCI } from '../probe/stats.js';
 import { layerNames } from '../encoder/types.js';
 import { layerTicks, plotlyText, type Figure } from './figure.js';
 import { chooseProbe, chooseTasks, valuesByTaskLayer } from './results.js';
-import { expectedLayer } from './expected-layer.js';
+import { expectedLayer } from '../probe/summary.js';
 
 export interface LayerHeatmapOptions {
   /** task → category (`surface`, `syntax`, `semantics`, …); rows are grouped by it. Missing tasks go to `other`. */

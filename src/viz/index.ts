@@ -5,7 +5,6 @@ export { layerCurves } from './curves.js';
 export type { LayerCurvesOptions } from './curves.js';
 export { layerHeatmap } from './heatmap.js';
 export type { LayerHeatmapOptions } from './heatmap.js';
-export { expectedLayer } from './expected-layer.js';
 export { embeddingScatter, project2d } from './scatter.js';
 export type { EmbeddingScatterOptions, ProjectionMethod } from './scatter.js';
 export { layerSimilarity } from './layer-similarity.js';
