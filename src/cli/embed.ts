@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Encoder, type Dtype } from '../encoder/encoder.js';
+import { Encoder } from '../encoder/encoder.js';
 import { poolSpan, type Pooling } from '../encoder/pool.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeNpy } from '../io/npy.js';
 import { progressBar } from '../io/progress.js';
 import { UsageError, type Command } from './command.js';
-import { choiceOption, integerOption, requiredOption } from './options.js';
+import { MODEL_OPTIONS, choiceOption, integerOption, modelSettings, noPositionals, requiredOption } from './options.js';
 
 const usage = `usage: layerwise embed --model <id|dir> --input <file> --pooling <tokens|cls|mean|max> --out <file.json|file.npy>
                        [--attentions] [--dtype fp32|q8] [--batch-size N] [--max-length N] [--offline]
@@ -44,31 +44,27 @@ export const embedCommand: Command = {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
-        model: { type: 'string', default: 'Xenova/roberta-base' },
+        ...MODEL_OPTIONS,
         input: { type: 'string' },
         pooling: { type: 'string' },
         out: { type: 'string' },
         attentions: { type: 'boolean' },
-        dtype: { type: 'string' },
-        'batch-size': { type: 'string' },
         'max-length': { type: 'string' },
-        offline: { type: 'boolean' },
       },
       allowPositionals: true,
     });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    noPositionals(positionals);
+    const { model, dtype, offline, batchSize } = modelSettings(values);
     const pooling = choiceOption(requiredOption(values.pooling, 'pooling'), 'pooling', POOLINGS, 'mean');
     const out = requiredOption(values.out, 'out');
     const format = extname(out);
     if (format !== '.json' && format !== '.npy') throw new UsageError(`--out must end in .json or .npy, got "${out}"`);
     if (format === '.npy' && (pooling === 'tokens' || values.attentions)) throw new UsageError('--out .npy holds pooled vectors only: use --pooling cls|mean|max without --attentions, or write .json');
-    const dtype = choiceOption<Dtype>(values.dtype, 'dtype', ['fp32', 'q8'], 'fp32');
     const texts = readFileSync(requiredOption(values.input, 'input'), 'utf8').split(/\r?\n/).filter((line, i, all) => line !== '' || i < all.length - 1);
     if (texts.length === 0) throw new Error(`${values.input} has no lines: write one text per line`);
-    const batchSize = integerOption(values['batch-size'], 'batch-size', 32) || 32;
     const maxLength = values['max-length'] ? integerOption(values['max-length'], 'max-length', 0) : undefined;
 
-    const encoder = await Encoder.load(values.model!, { dtype, offline: values.offline });
+    const encoder = await Encoder.load(model, { dtype, offline });
     try {
       const onProgress = progressBar('embed');
       const head = { model: encoder.name, num_hidden_states: encoder.numHiddenStates, hidden_size: encoder.hiddenSize };

@@ -1,16 +1,14 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Dtype } from '../encoder/encoder.js';
 import { progressBar } from '../io/progress.js';
 import type { ProbeKind } from '../probe/types.js';
 import { runStudy } from '../study/run.js';
-import { TASK_REGISTRY } from '../tasks/registry.js';
-import { UsageError, type Command } from './command.js';
-import { choiceOption, integerOption } from './options.js';
+import type { Command } from './command.js';
+import { MODEL_OPTIONS, choiceOption, integerOption, modelSettings, noPositionals, taskListOption } from './options.js';
 
 const usage = `usage: layerwise lab [--model <id|dir>] [--out DIR] [--tasks en|ru|all|a,b,…] [--probe linear|mlp]
                      [--seeds N] [--pooling mean|cls|max|first|last] [--no-control] [--no-mdl]
-                     [--max-train N] [--max-test N] [--quick] [--dtype fp32|q8] [--offline]
+                     [--max-train N] [--max-test N] [--quick] [--dtype fp32|q8] [--batch-size N] [--offline]
 
 Runs the whole layer study and writes DIR/report.md (tables, findings, figures as PNG/SVG),
 DIR/report.html (interactive figures), DIR/results.csv and DIR/summary.csv.
@@ -27,7 +25,7 @@ export const labCommand: Command = {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
-        model: { type: 'string', default: 'Xenova/roberta-base' },
+        ...MODEL_OPTIONS,
         out: { type: 'string' },
         tasks: { type: 'string', default: 'en' },
         probe: { type: 'string' },
@@ -38,27 +36,21 @@ export const labCommand: Command = {
         'max-train': { type: 'string' },
         'max-test': { type: 'string' },
         quick: { type: 'boolean' },
-        dtype: { type: 'string' },
-        offline: { type: 'boolean' },
       },
       allowPositionals: true,
     });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const known = TASK_REGISTRY.map((t) => t.name);
-    const tasks = values.tasks === 'all' ? known
-      : values.tasks === 'en' || values.tasks === 'ru' ? TASK_REGISTRY.filter((t) => t.language === values.tasks).map((t) => t.name)
-      : values.tasks!.split(',').map((t) => t.trim());
-    const unknown = tasks.filter((t) => !known.includes(t));
-    if (unknown.length) throw new UsageError(`unknown task ${unknown.join(', ')}; tasks: ${known.join(', ')}`);
-    const model = values.model!;
+    noPositionals(positionals);
+    const { model, dtype, offline, batchSize } = modelSettings(values);
+    const tasks = taskListOption(values.tasks!);
     const outDir = values.out ?? join('figures', model.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, ''));
     const quick = Boolean(values.quick);
     await runStudy({
       model,
       outDir,
       tasks,
-      dtype: choiceOption<Dtype>(values.dtype, 'dtype', ['fp32', 'q8'], 'fp32'),
-      offline: values.offline,
+      dtype,
+      offline,
+      batchSize,
       probe: choiceOption<ProbeKind>(values.probe, 'probe', ['linear', 'mlp'], 'linear'),
       seeds: integerOption(values.seeds, 'seeds', quick ? 2 : 3) || 1,
       pooling: choiceOption(values.pooling, 'pooling', ['mean', 'cls', 'max', 'first', 'last'] as const, 'mean'),

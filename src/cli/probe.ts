@@ -1,17 +1,17 @@
 import { parseArgs } from 'node:util';
-import { Encoder, type Dtype } from '../encoder/encoder.js';
+import { Encoder } from '../encoder/encoder.js';
 import { progressBar } from '../io/progress.js';
 import { initBackend } from '../probe/backend.js';
 import { writeResultsCsv, writeSummaryCsv } from '../probe/csv.js';
 import type { ProbeKind } from '../probe/types.js';
-import { loadTasks, taskNames } from '../tasks/registry.js';
+import { loadTasks } from '../tasks/registry.js';
 import { probeTasks } from '../study/probe-tasks.js';
 import { UsageError, type Command } from './command.js';
-import { choiceOption, integerOption, requiredOption } from './options.js';
+import { MODEL_OPTIONS, choiceOption, integerOption, modelSettings, noPositionals, requiredOption, taskListOption } from './options.js';
 
 const POOLINGS = ['mean', 'cls', 'max', 'first', 'last'] as const;
 
-const usage = `usage: layerwise probe --model <id|dir> --task <name|all|a,b,…> --out results.csv
+const usage = `usage: layerwise probe --model <id|dir> --task <name|en|ru|all|a,b,…> --out results.csv
                        [--probe linear|mlp] [--pooling mean|cls|max|first|last] [--seeds N]
                        [--control] [--mdl] [--dtype fp32|q8] [--batch-size N] [--offline]
 
@@ -35,7 +35,7 @@ export const probeCommand: Command = {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
-        model: { type: 'string', default: 'Xenova/roberta-base' },
+        ...MODEL_OPTIONS,
         task: { type: 'string' },
         out: { type: 'string' },
         probe: { type: 'string' },
@@ -43,27 +43,20 @@ export const probeCommand: Command = {
         seeds: { type: 'string' },
         control: { type: 'boolean' },
         mdl: { type: 'boolean' },
-        dtype: { type: 'string' },
-        'batch-size': { type: 'string' },
-        offline: { type: 'boolean' },
       },
       allowPositionals: true,
     });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    noPositionals(positionals);
+    const { model, dtype, offline, batchSize } = modelSettings(values);
     const out = requiredOption(values.out, 'out');
-    const requested = requiredOption(values.task, 'task');
-    const known = taskNames();
-    const names = requested === 'all' ? known : requested.split(',').map((t) => t.trim());
-    const unknown = names.filter((n) => !known.includes(n));
-    if (unknown.length) throw new UsageError(`unknown task ${unknown.join(', ')}; tasks: ${known.join(', ')}`);
+    const names = taskListOption(requiredOption(values.task, 'task'));
     const probe = choiceOption<ProbeKind>(values.probe, 'probe', ['linear', 'mlp'], 'linear');
     const pooling = choiceOption(values.pooling, 'pooling', POOLINGS, 'mean');
     const seeds = integerOption(values.seeds, 'seeds', 3);
     if (seeds < 1) throw new UsageError('--seeds must be at least 1');
-    const dtype = choiceOption<Dtype>(values.dtype, 'dtype', ['fp32', 'q8'], 'fp32');
 
     const tasks = loadTasks(names);
-    const encoder = await Encoder.load(values.model!, { dtype, offline: values.offline });
+    const encoder = await Encoder.load(model, { dtype, offline });
     try {
       const result = await probeTasks(encoder, tasks, {
         probe,
@@ -71,7 +64,7 @@ export const probeCommand: Command = {
         seeds,
         control: Boolean(values.control),
         mdl: Boolean(values.mdl),
-        batchSize: integerOption(values['batch-size'], 'batch-size', 32) || 32,
+        batchSize,
         onProgress: (stage) => progressBar(stage),
       });
       writeResultsCsv(out, result.rows);

@@ -29,6 +29,7 @@ export interface StudyOptions {
   control?: boolean;
   mdl?: boolean;
   pooling?: Pooling | WordPooling;
+  batchSize?: number;
   /** Cap on train / test examples per task (seeded sample), for quick runs. */
   maxTrain?: number;
   maxTest?: number;
@@ -66,7 +67,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   try {
     const backend = await initBackend();
     log(`${tasks.length} tasks, ${probe} probes on ${encoder.numHiddenStates} hidden states × ${seeds} seeds (tfjs ${backend})`);
-    const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, pooling, onProgress: options.onProgress });
+    const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, pooling, batchSize: options.batchSize, onProgress: options.onProgress });
     const results = join(options.outDir, 'results.csv');
     writeResultsCsv(results, probed.rows);
     writeSummaryCsv(join(options.outDir, 'summary.csv'), probed.summaries);
