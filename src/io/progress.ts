@@ -6,9 +6,13 @@ export interface Progress {
 }
 export type ProgressCallback = (p: Progress) => void;
 
-/** A one-line progress bar on stderr, redrawn at most every 100 ms; silent when stderr is not a TTY, except at the end. */
+/**
+ * A one-line progress bar on stderr, redrawn at most every 100 ms. When stderr is not a
+ * terminal (a log file, CI), a plain line every 10 s and one at the end instead.
+ */
 export function progressBar(label: string): ProgressCallback {
   let last = 0;
+  let lastLine = Date.now();
   const started = Date.now();
   return ({ done, total, label: sub }) => {
     const now = Date.now();
@@ -21,6 +25,9 @@ export function progressBar(label: string): ProgressCallback {
     const secs = ((now - started) / 1000).toFixed(1);
     const line = `${label}${sub ? ` ${sub}` : ''} ${bar} ${done}/${total} ${secs}s`;
     if (process.stderr.isTTY) process.stderr.write(`\r${line}\x1b[K${finished ? '\n' : ''}`);
-    else if (finished) process.stderr.write(`${line}\n`);
+    else if (finished || now - lastLine >= 10_000) {
+      lastLine = now;
+      process.stderr.write(`${line}\n`);
+    }
   };
 }

@@ -30,7 +30,7 @@ export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[]
     const features = await embedTask(encoder, task, { pooling: options.pooling, batchSize: options.batchSize, onProgress: options.onProgress?.(`extract ${task.name}`) });
     seconds.extract += clock() - start;
     start = clock();
-    const result = await probeLayers(features, task, { ...options, onProgress: options.onProgress?.(`probe ${task.name}`) });
+    const result = await probeLayers(features, task, { ...options, onProgress: options.onProgress?.('probe') });
     seconds.probe += clock() - start;
     rows.push(...result.rows);
     summaries.push(result.summary);
