@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readNpy } from '../io/npy.js';
 import { progressBar } from '../io/progress.js';
 import { initBackend } from '../probe/backend.js';
-import { fitAndScore, seedList, type LayerScore } from '../probe/protocol.js';
+import { fitAndScore, seedList, type LayerScore } from '../probe/fit.js';
 import type { Matrix, ProbeKind } from '../probe/types.js';
 import { UsageError, type Command } from './command.js';
 import { choiceOption, integerOption, requiredOption } from './options.js';

@@ -2,13 +2,13 @@ import type { LayerMatrices } from '../encoder/types.js';
 import type { ProgressCallback } from '../io/progress.js';
 import { controlTask } from '../tasks/control.js';
 import type { ProbingTask, Split } from '../tasks/types.js';
-import { initBackend } from './backend.js';
-import { createProbe } from './create.js';
+import { seedList } from './fit.js';
 import { layerMatrix } from './matrix.js';
-import { onlineCodelength } from './mdl.js';
-import { accuracy, macroF1, majorityAccuracy } from './metrics.js';
+import { majorityAccuracy } from './metrics.js';
+import { ProbePool } from './pool.js';
 import { summarizeTask } from './summary.js';
-import type { Labels, Matrix, Metric, Probe, ProbeKind, ProbeOptions, ResultRow, TaskSummary } from './types.js';
+import type { Metric, ProbeKind, ProbeOptions, ResultRow, TaskSummary } from './types.js';
+import type { UnitOutput } from './unit.js';
 
 /**
  * Features for one task, rows aligned with the split's examples; `layers[i]` names the hidden
@@ -27,33 +27,13 @@ export interface ProbeLayersOptions {
   mdl?: boolean; // also measure the online codelength (Voita & Titov 2020): mdl_bits, mdl_compression
   probeOptions?: Omit<ProbeOptions, 'kind' | 'seed'>; // λ grid, epochs, …
   onProgress?: ProgressCallback;
+  /** Worker threads fitting probes in parallel; default one per core (`LAYERWISE_WORKERS`). */
+  workers?: number;
 }
 
 export interface ProbeLayersResult {
   rows: ResultRow[];
   summary: TaskSummary;
-}
-
-/** One probe fitted on a layer and scored on the test rows. */
-export interface LayerScore {
-  probe: Probe;
-  accuracy: number;
-  macroF1: number;
-  fitSeconds: number;
-}
-
-/** Fits one probe on (train, yTrain) and scores it on (test, yTest). */
-export function fitAndScore(train: Matrix, yTrain: Labels, test: Matrix, yTest: Labels, numClasses: number, options: ProbeOptions): LayerScore {
-  const probe = createProbe(options).fit(train, yTrain, numClasses);
-  const predicted = probe.predict(test);
-  return { probe, accuracy: accuracy(predicted, yTest), macroF1: macroF1(predicted, yTest, numClasses), fitSeconds: probe.fitInfo!.seconds };
-}
-
-/** Seeds from a count or a list. */
-export function seedList(seeds: number | readonly number[] = 3): number[] {
-  if (typeof seeds !== 'number') return [...seeds];
-  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`seeds must be a positive integer, got ${seeds}`);
-  return Array.from({ length: seeds }, (_, i) => i);
 }
 
 /**
@@ -62,7 +42,6 @@ export function seedList(seeds: number | readonly number[] = 3): number[] {
  * online codelength and compression. Returns long-format rows and the task's summary (best / expected layer).
  */
 export async function probeLayers(features: ProbeFeatures, task: ProbingTask, options: ProbeLayersOptions = {}): Promise<ProbeLayersResult> {
-  await initBackend();
   checkAligned(features, task);
   const kind = options.probe ?? 'linear';
   const seeds = seedList(options.seeds);
@@ -73,37 +52,46 @@ export async function probeLayers(features: ProbeFeatures, task: ProbingTask, op
   const yTest = labels(task.test);
   const controls = options.control ? seeds.map((seed) => controlTask(task, seed)) : undefined;
   const majority = majorityAccuracy(yTrain, yTest, numClasses);
-  const rows: ResultRow[] = [];
-  const total = layers.length * seeds.length;
+  const units = layers.flatMap((layer, index) => seeds.map((seed, s) => ({ layer, index, seed, s })));
   let done = 0;
-  options.onProgress?.({ done, total, label: task.name });
-  for (const [index, layer] of layers.entries()) {
-    const train = layerMatrix(features.train, index);
-    const test = layerMatrix(features.test, index);
-    for (const [s, seed] of seeds.entries()) {
-      const add = (metric: Metric, value: number) => rows.push({ task: task.name, layer, probe: kind, seed, metric, value });
-      const probeOptions: ProbeOptions = { ...options.probeOptions, kind, seed };
-      const main = fitAndScore(train, yTrain, test, yTest, numClasses, probeOptions);
-      add('accuracy', main.accuracy);
-      add('macro_f1', main.macroF1);
-      add('majority_accuracy', majority);
-      if (controls) {
-        const control = controls[s];
-        const scored = fitAndScore(train, labels(control.train), test, labels(control.test), numClasses, probeOptions);
-        add('control_accuracy', scored.accuracy);
-        add('selectivity', main.accuracy - scored.accuracy);
-      }
-      if (options.mdl) {
-        // The codelength reuses the main fit's λ (and epochs for the MLP) rather than re-tuning per block.
-        const { l2, iterations } = main.probe.fitInfo!;
-        const code = onlineCodelength(train, yTrain, numClasses, { ...probeOptions, l2, ...(kind === 'mlp' ? { maxIter: iterations } : {}) }, seed);
-        add('mdl_bits', code.bits);
-        add('mdl_compression', code.compression);
-      }
-      options.onProgress?.({ done: ++done, total, label: `${task.name} layer ${layer} seed ${seed}` });
-      await new Promise((resolve) => setImmediate(resolve)); // let progress output and other work through
-    }
+  options.onProgress?.({ done, total: units.length, label: task.name });
+  const pool = new ProbePool(options.workers);
+  let outputs: UnitOutput[];
+  try {
+    outputs = await Promise.all(units.map(async ({ layer, index, seed, s }) => {
+      const output = await pool.run({
+        train: layerMatrix(features.train, index),
+        test: layerMatrix(features.test, index),
+        yTrain,
+        yTest,
+        numClasses,
+        probeOptions: { ...options.probeOptions, kind, seed },
+        control: controls && { yTrain: labels(controls[s].train), yTest: labels(controls[s].test) },
+        mdl: Boolean(options.mdl),
+        seed,
+      });
+      options.onProgress?.({ done: ++done, total: units.length, label: `${task.name} layer ${layer} seed ${seed}` });
+      return output;
+    }));
+  } finally {
+    await pool.close();
   }
+  const rows: ResultRow[] = [];
+  units.forEach(({ layer, seed }, u) => {
+    const out = outputs[u];
+    const add = (metric: Metric, value: number) => rows.push({ task: task.name, layer, probe: kind, seed, metric, value });
+    add('accuracy', out.accuracy);
+    add('macro_f1', out.macroF1);
+    add('majority_accuracy', majority);
+    if (out.controlAccuracy !== undefined) {
+      add('control_accuracy', out.controlAccuracy);
+      add('selectivity', out.accuracy - out.controlAccuracy);
+    }
+    if (out.mdlBits !== undefined) {
+      add('mdl_bits', out.mdlBits);
+      add('mdl_compression', out.mdlCompression!);
+    }
+  });
   return { rows, summary: summarizeTask(rows, task.name, kind) };
 }
 

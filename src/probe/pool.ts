@@ -1,0 +1,75 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { initBackend } from './backend.js';
+import { runUnit, type UnitInput, type UnitOutput } from './unit.js';
+
+/**
+ * Runs protocol units on several cores. tfjs's WebAssembly backend is single-threaded in
+ * Node, so one probe uses one core; independent layer × seed fits go to worker threads, one
+ * per core (`LAYERWISE_WORKERS` overrides; 1 runs everything in this thread).
+ */
+export class ProbePool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Array<() => void> = [];
+  private readonly pending = new Map<number, { resolve: (o: UnitOutput) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+
+  constructor(readonly size = Number(process.env.LAYERWISE_WORKERS) || availableParallelism()) {}
+
+  private spawn(): Worker {
+    // From dist/ the worker is the compiled .js; from src/ (tests run through tsx) the .ts,
+    // which a worker thread can load only with tsx's loader registered in it too.
+    const fromSource = import.meta.url.endsWith('.ts');
+    const file = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+    const worker = fromSource
+      ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); })`, { eval: true })
+      : new Worker(file);
+    worker.on('message', ({ id, output, error }: { id: number; output?: UnitOutput; error?: string }) => {
+      const job = this.pending.get(id)!;
+      this.pending.delete(id);
+      if (error !== undefined) job.reject(new Error(error));
+      else job.resolve(output!);
+      this.release(worker);
+    });
+    worker.on('error', (err) => {
+      for (const job of this.pending.values()) job.reject(err);
+      this.pending.clear();
+    });
+    worker.unref(); // an idle pool never keeps the process alive
+    this.workers.push(worker);
+    return worker;
+  }
+
+  private release(worker: Worker): void {
+    const next = this.queue.shift();
+    this.idle.push(worker);
+    next?.();
+  }
+
+  private acquire(): Promise<Worker> {
+    if (this.idle.length > 0) return Promise.resolve(this.idle.pop()!);
+    if (this.workers.length < this.size) return Promise.resolve(this.spawn());
+    return new Promise((resolve) => this.queue.push(() => resolve(this.idle.pop()!)));
+  }
+
+  async run(input: UnitInput): Promise<UnitOutput> {
+    if (this.size <= 1) {
+      await initBackend();
+      return runUnit(input);
+    }
+    const worker = await this.acquire();
+    const id = this.nextId++;
+    return new Promise<UnitOutput>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, input });
+    }).finally(() => worker.unref());
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+    this.idle.length = 0;
+  }
+}
