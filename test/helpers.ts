@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -11,9 +11,23 @@ export function tempDir(prefix = 'layerwise-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Runs the built CLI (`npm test` compiles first; a direct run builds if dist/ is missing). */
+/** True when some src/ file is newer than its compiled dist/ file (or that is missing). */
+function distIsStale(dir = join(ROOT, 'src')): boolean {
+  return readdirSync(dir, { withFileTypes: true }).some((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return distIsStale(path);
+    if (!entry.name.endsWith('.ts')) return false;
+    const built = path.replace(join(ROOT, 'src'), join(ROOT, 'dist')).replace(/\.ts$/, '.js');
+    return !existsSync(built) || statSync(built).mtimeMs < statSync(path).mtimeMs;
+  });
+}
+
+let checked = false;
+
+/** Runs the built CLI as a user would (`npm test` compiles first; a lone test file compiles if dist/ is stale). */
 export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; stdout: string; stderr: string } {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) spawnSync('npx', ['tsc', '-p', ROOT], { stdio: 'inherit' });
+  if (!checked && distIsStale()) spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+  checked = true;
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'layerwise.js'), ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 1 << 28 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

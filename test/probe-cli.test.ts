@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { cli as run } from './helpers.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { gaussianClusters } from '../src/probe/synthetic.js';
 import { Random } from '../src/random.js';
 
 // Runs the built CLI (npm test compiles dist/ first).
-const cli = (args: string[]) => spawnSync(process.execPath, ['bin/layerwise.js', 'probe-features', ...args], { encoding: 'utf8' });
+const cli = (args: string[]) => run(['probe-features', ...args]);
 
 const TRAIN = 500;
 const TEST = 300;

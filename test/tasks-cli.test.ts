@@ -1,29 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { before, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { cli as run } from './helpers.js';
+
+const cli = (...args: string[]) => run(args);
 
 /** `layerwise tasks` and `layerwise conllu`, run as a user would: node bin/layerwise.js … */
-
-const sources = ['src/cli/tasks.ts', 'src/cli/conllu.ts', 'src/cli/commands.ts', 'src/tasks/conllu.ts', 'src/tasks/registry.ts', 'src/tasks/ud.ts', 'src/tasks/sst2.ts'];
-const built = (src: string) => src.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/layerwise.js', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-before(() => {
-  // npm test builds first; when run alone, build if dist/ is missing or older than these sources.
-  const stale = sources.some((src) => !existsSync(built(src)) || statSync(built(src)).mtimeMs < statSync(src).mtimeMs);
-  if (stale) spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
-  for (const src of sources) assert.ok(existsSync(built(src)), `${built(src)} missing: run npx tsc -p tsconfig.json`);
-});
 
 describe('layerwise tasks', () => {
   it('--json lists every task with classes and example counts, agreeing with the independent count', () => {
     const r = cli('tasks', '--json');
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.status, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as { name: string; level: string; category: string; classes: number; train: number; test: number }[];
     assert.equal(rows.length, 21);
     for (const row of rows) assert.deepEqual(Object.keys(row), ['name', 'level', 'category', 'classes', 'train', 'test']);
@@ -39,12 +26,12 @@ describe('layerwise tasks', () => {
 
   it('prints a table by default and fails clearly on a wrong data folder', () => {
     const table = cli('tasks', '--sst2-train-size', '100');
-    assert.equal(table.code, 0, table.stderr);
+    assert.equal(table.status, 0, table.stderr);
     assert.match(table.stdout, /^name +level +category +classes +train +test/);
     assert.match(table.stdout, /\nsst2 +sentence +semantics +2 +100 +872\n/);
     assert.match(table.stdout, /\nru\.tense .* Fut \(3\/2\)\n/);
     const bad = cli('tasks', '--data-dir', 'test/fixtures/conllu');
-    assert.equal(bad.code, 1);
+    assert.equal(bad.status, 1);
     assert.match(bad.stderr, /^layerwise tasks: .*test\/fixtures\/conllu\/ud-english-ewt\/en_ewt-ud-dev\.conllu: no such file/);
   });
 });
@@ -52,7 +39,7 @@ describe('layerwise tasks', () => {
 describe('layerwise conllu', () => {
   it('--json prints sentences with multiword tokens resolved and empty nodes left out', () => {
     const r = cli('conllu', 'test/fixtures/conllu/good.conllu', '--json');
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.status, 0, r.stderr);
     const sentences = JSON.parse(r.stdout);
     assert.deepEqual(sentences.map((s: { sent_id: string; text: string }) => [s.sent_id, s.text]), [['s1', "I don't know, said Bob."], ['s2', 'Mary ate rice, John beans.'], ['s3', 'Wanna?']]);
     assert.deepEqual(sentences[0].words[2], { id: 3, form: "n't", upos: 'PART', head: 4, deprel: 'advmod', feats: { Polarity: 'Neg' } });
@@ -67,10 +54,10 @@ describe('layerwise conllu', () => {
 
   it('exits non-zero with file:line: reason on malformed input', () => {
     const r = cli('conllu', 'test/fixtures/conllu/cycle.conllu', '--json');
-    assert.equal(r.code, 1);
+    assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'layerwise conllu: test/fixtures/conllu/cycle.conllu:8: cycle in the dependency tree: 1 → 2 → 3 → 1\n');
     const missing = cli('conllu');
-    assert.equal(missing.code, 2);
+    assert.equal(missing.status, 2);
   });
 });
