@@ -122,7 +122,7 @@ export function layerCurves(rows: readonly ResultRow[], options: LayerCurvesOpti
       xaxis: { title: { text: 'Layer' }, ...layerTicks(numLayers), tickmode: 'array', zeroline: false },
       yaxis: { title: { text: metric }, zeroline: false },
       hovermode: 'closest',
-      height: Math.max(480, 140 + 24 * (tasks.length + 2)), // room for every legend entry
+      height: Math.max(480, 160 + 30 * (tasks.length + 2)), // room for every legend entry (~30 px each)
     },
   };
 }

@@ -12,7 +12,11 @@ export interface Figure {
 }
 
 /** Plotly's default colour cycle, spelled out so a line and its CI band can share a colour. */
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+// D3's category10, then darker companions, so the 11 English (or all 21) tasks get distinct colours.
+export const PALETTE = [
+  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
+  '#393b79', '#ad494a', '#637939', '#8c6d31', '#7b4173', '#3182bd', '#e6550d', '#31a354', '#756bb1', '#636363', '#843c39',
+];
 
 export function paletteColor(i: number): string {
   return PALETTE[i % PALETTE.length];
