@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
-import { Encoder, embedTask, embeddingsFrame, layerStats, layerSummaryFrame, writeNpy, loadTask, subsampleTask } from '../src/index.js';
+import { readdirSync, rmSync } from 'node:fs';
+import { Encoder, TaskFeatureSource, embedTask, embeddingsFrame, layerStats, layerSummaryFrame, writeNpy, loadTask, subsampleTask } from '../src/index.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
 const texts = ['The bank of the river.', 'I took a loan from the bank.', 'Hello world', 'A'];
@@ -64,6 +64,26 @@ test('task features line up with the task examples (word and sentence level)', a
     const actual = features.test.hiddenStates[1].subarray(7 * d, 8 * d);
     expected.forEach((v, k) => assert.ok(Math.abs(v - actual[k]) < 1e-4, `${name} dim ${k}`));
   }
+  await encoder.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a feature source runs each sentence once for all tasks and gives each task its own rows', async () => {
+  const dir = tempDir();
+  const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: dir });
+  const tasks = ['ru.upos', 'ru.morph.Number', 'ru.sentlen', 'ru.tense'].map((name) => loadTask(name));
+  const source = new TaskFeatureSource(encoder, tasks, { pooling: 'mean', layers: [3] });
+  for (const task of tasks) {
+    const shared = await source.features(task);
+    const alone = await embedTask(encoder, task, { pooling: 'mean', layers: [3], cache: false });
+    assert.equal(shared.train.rows, task.train.examples.length);
+    assert.deepEqual(shared.test.hiddenStates[0].length, alone.test.hiddenStates[0].length);
+    let worst = 0;
+    shared.test.hiddenStates[0].forEach((v, k) => (worst = Math.max(worst, Math.abs(v - alone.test.hiddenStates[0][k]))));
+    assert.ok(worst < 1e-4, `${task.name}: ${worst}`);
+  }
+  // One cached extraction per level (word, sentence), not one per task.
+  assert.equal(readdirSync(join(dir, 'embeddings')).length, 2);
   await encoder.dispose();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -3,5 +3,5 @@ export type { Dtype, LoadOptions, ExtractOptions, PooledEmbeddings, WordEmbeddin
 export type { Pooling, WordPooling } from './pool.js';
 export type { TapPlan } from './taps.js';
 export { layerNames, type LayerMatrices } from './types.js';
-export { embedTask, type TaskFeatures, type TaskFeatureOptions } from './task-features.js';
+export { embedTask, TaskFeatureSource, type TaskFeatures, type TaskFeatureOptions } from './task-features.js';
 export { embeddingsFrame, layerStats, layerSummaryFrame, type LayerStats } from './frames.js';

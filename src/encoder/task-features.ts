@@ -1,4 +1,4 @@
-import type { ProbingTask, Split } from '../tasks/types.js';
+import type { ProbingTask, Split, TaskLevel, TaskSentence } from '../tasks/types.js';
 import type { Encoder, ExtractOptions } from './encoder.js';
 import type { Pooling, WordPooling } from './pool.js';
 import type { LayerMatrices } from './types.js';
@@ -31,36 +31,75 @@ function pickRows(source: LayerMatrices, rows: Int32Array): LayerMatrices {
   return { hiddenStates, rows: rows.length, dim };
 }
 
+/** One extraction for every task of a level: each sentence is run once, whichever tasks use it. */
+interface LevelFeatures {
+  matrices: LayerMatrices;
+  layers: number[];
+  /** Row of a sentence's vector (sentence level) or of its first word (word level). */
+  firstRow: Map<TaskSentence, number>;
+}
+
 /**
- * The sentences to run: all of the split's when examples use most of them (so tasks sharing a
- * treebank share one cache entry), else only those the examples use (a subsampled task).
+ * Features for many tasks from one extraction per level (word, sentence): the sentences the
+ * tasks' examples use, each run once — UD tasks share their treebank's sentences, so probing
+ * every task costs one pass over each corpus. Extraction goes through the encoder's on-disk cache.
  */
-function sentencesToRun(split: Split): { indices: Int32Array; position: Int32Array } {
-  const position = new Int32Array(split.sentences.length).fill(-1);
-  const used: number[] = [];
-  for (const ex of split.examples) if (position[ex.sentence] < 0) position[ex.sentence] = used.push(ex.sentence) - 1;
-  if (used.length * 2 >= split.sentences.length) return { indices: Int32Array.from(split.sentences, (_, i) => i), position: Int32Array.from(split.sentences, (_, i) => i) };
-  return { indices: Int32Array.from(used), position };
-}
+export class TaskFeatureSource {
+  private readonly levels = new Map<TaskLevel, Promise<LevelFeatures>>();
 
-async function splitFeatures(encoder: Encoder, task: ProbingTask, split: Split, options: TaskFeatureOptions): Promise<{ matrices: LayerMatrices; layers: number[] }> {
-  const pooling = options.pooling ?? 'mean';
-  const { indices, position } = sentencesToRun(split);
-  const sentences = Array.from(indices, (i) => split.sentences[i]);
-  if (task.level === 'word') {
-    const wordPooling = (WORD_POOLINGS.includes(pooling) ? pooling : 'first') as WordPooling;
-    const words = await encoder.embedWords(sentences.map((s) => s.words), { ...options, pooling: wordPooling });
-    const rows = Int32Array.from(split.examples, (ex) => words.sentenceOffsets[position[ex.sentence]] + ex.word!);
-    return { matrices: pickRows(words, rows), layers: words.layers };
+  constructor(
+    private readonly encoder: Encoder,
+    private readonly tasks: readonly ProbingTask[],
+    private readonly options: TaskFeatureOptions = {},
+  ) {}
+
+  private level(level: TaskLevel): Promise<LevelFeatures> {
+    let features = this.levels.get(level);
+    if (!features) {
+      features = this.extract(level);
+      this.levels.set(level, features);
+    }
+    return features;
   }
-  const sentencePooling = (SENTENCE_POOLINGS.includes(pooling) ? pooling : 'mean') as Pooling;
-  const pooled = await encoder.embed(sentences.map((s) => s.text), { ...options, pooling: sentencePooling });
-  return { matrices: pickRows(pooled, Int32Array.from(split.examples, (ex) => position[ex.sentence])), layers: pooled.layers };
+
+  private async extract(level: TaskLevel): Promise<LevelFeatures> {
+    const union: TaskSentence[] = [];
+    const seen = new Set<TaskSentence>();
+    for (const task of this.tasks.filter((t) => t.level === level)) {
+      for (const split of [task.train, task.test]) {
+        for (const ex of split.examples) {
+          const sentence = split.sentences[ex.sentence];
+          if (!seen.has(sentence)) {
+            seen.add(sentence);
+            union.push(sentence);
+          }
+        }
+      }
+    }
+    const pooling = this.options.pooling ?? 'mean';
+    const firstRow = new Map<TaskSentence, number>();
+    if (level === 'word') {
+      const wordPooling = (WORD_POOLINGS.includes(pooling) ? pooling : 'first') as WordPooling;
+      const words = await this.encoder.embedWords(union.map((s) => s.words), { ...this.options, pooling: wordPooling });
+      union.forEach((s, i) => firstRow.set(s, words.sentenceOffsets[i]));
+      return { matrices: words, layers: words.layers, firstRow };
+    }
+    const sentencePooling = (SENTENCE_POOLINGS.includes(pooling) ? pooling : 'mean') as Pooling;
+    const pooled = await this.encoder.embed(union.map((s) => s.text), { ...this.options, pooling: sentencePooling });
+    union.forEach((s, i) => firstRow.set(s, i));
+    return { matrices: pooled, layers: pooled.layers, firstRow };
+  }
+
+  /** Features of one of the source's tasks, rows aligned with its examples. */
+  async features(task: ProbingTask): Promise<TaskFeatures> {
+    if (!this.tasks.includes(task)) throw new Error(`task "${task.name}" is not one of this source's tasks; create the source with it`);
+    const { matrices, layers, firstRow } = await this.level(task.level);
+    const rows = (split: Split) => Int32Array.from(split.examples, (ex) => firstRow.get(split.sentences[ex.sentence])! + (ex.word ?? 0));
+    return { train: pickRows(matrices, rows(task.train)), test: pickRows(matrices, rows(task.test)), layers };
+  }
 }
 
-/** Extracts (through the cache) the per-layer features of a task's train and test examples. */
+/** Extracts (through the cache) the per-layer features of one task's train and test examples. */
 export async function embedTask(encoder: Encoder, task: ProbingTask, options: TaskFeatureOptions = {}): Promise<TaskFeatures> {
-  const train = await splitFeatures(encoder, task, task.train, options);
-  const test = await splitFeatures(encoder, task, task.test, options);
-  return { train: train.matrices, test: test.matrices, layers: train.layers };
+  return new TaskFeatureSource(encoder, [task], options).features(task);
 }

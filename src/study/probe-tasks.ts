@@ -1,6 +1,6 @@
 import type { Encoder } from '../encoder/encoder.js';
 import type { Pooling, WordPooling } from '../encoder/pool.js';
-import { embedTask } from '../encoder/task-features.js';
+import { TaskFeatureSource } from '../encoder/task-features.js';
 import type { ProgressCallback } from '../io/progress.js';
 import { probeLayers, type ProbeLayersOptions } from '../probe/protocol.js';
 import type { ResultRow, TaskSummary } from '../probe/types.js';
@@ -25,9 +25,11 @@ export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[]
   const summaries: TaskSummary[] = [];
   const seconds = { extract: 0, probe: 0 };
   const clock = () => performance.now() / 1000;
+  // Word-level tasks share one extraction, sentence-level tasks another (run when first needed).
+  const source = new TaskFeatureSource(encoder, tasks, { pooling: options.pooling, batchSize: options.batchSize, onProgress: options.onProgress?.('extract') });
   for (const task of tasks) {
     let start = clock();
-    const features = await embedTask(encoder, task, { pooling: options.pooling, batchSize: options.batchSize, onProgress: options.onProgress?.(`extract ${task.name}`) });
+    const features = await source.features(task);
     seconds.extract += clock() - start;
     start = clock();
     const result = await probeLayers(features, task, { ...options, onProgress: options.onProgress?.('probe') });
