@@ -3,6 +3,7 @@ import { layerStats, type LayerStats } from '../encoder/frames.js';
 import type { Figure } from '../viz/figure.js';
 import { attentionOverview } from '../viz/attention.js';
 import { contextSimilarity, type ContextItem } from '../viz/context-similarity.js';
+import { cosineSimilarity } from '../viz/cosine.js';
 import { layerSimilarity } from '../viz/layer-similarity.js';
 import { embeddingScatter } from '../viz/scatter.js';
 
@@ -19,12 +20,6 @@ export interface Exploration {
   stats: LayerStats[];
   /** Cosine between the two meanings and within each, per hidden state. */
   bank: { layer: number; same: number; different: number }[];
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
-  return dot / Math.sqrt(na * nb);
 }
 
 /**
@@ -49,8 +44,8 @@ export async function explore(encoder: Encoder, sentences: { texts: string[]; la
   figures['context-bank'] = contextSimilarity(items, [['river bank 1', 'river bank 2'], ['money bank 1', 'money bank 2'], ['river bank 1', 'money bank 1'], ['river bank 2', 'money bank 2']], { title: '"bank" in different contexts: cosine similarity per layer' });
   const bank = words.hiddenStates.map((_, l) => ({
     layer: l,
-    same: (cosine(items[0].hiddenStates[l], items[1].hiddenStates[l]) + cosine(items[2].hiddenStates[l], items[3].hiddenStates[l])) / 2,
-    different: (cosine(items[0].hiddenStates[l], items[2].hiddenStates[l]) + cosine(items[1].hiddenStates[l], items[3].hiddenStates[l])) / 2,
+    same: (cosineSimilarity(items[0].hiddenStates[l], items[1].hiddenStates[l]) + cosineSimilarity(items[2].hiddenStates[l], items[3].hiddenStates[l])) / 2,
+    different: (cosineSimilarity(items[0].hiddenStates[l], items[2].hiddenStates[l]) + cosineSimilarity(items[1].hiddenStates[l], items[3].hiddenStates[l])) / 2,
   }));
 
   if (encoder.model.taps.attentions.length > 0) {
