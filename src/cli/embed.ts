@@ -73,9 +73,8 @@ export const embedCommand: Command = {
         if (format === '.npy') {
           writeNpy(out, [encoder.numHiddenStates, texts.length, encoder.hiddenSize], pooled.hiddenStates);
         } else {
-          const inputIds = texts.map((t) => encoder.tokenizer.encode(t));
           const d = encoder.hiddenSize;
-          const items = texts.map((text, i) => `{"text":${JSON.stringify(text)},"input_ids":${JSON.stringify(inputIds[i].slice(0, maxLength ?? encoder.maxLength))},"hidden_states":[${pooled.hiddenStates.map((m) => rounded(m.subarray(i * d, (i + 1) * d))).join(',')}]}`);
+          const items = texts.map((text, i) => `{"text":${JSON.stringify(text)},"input_ids":${JSON.stringify(encoder.inputIds(text, maxLength))},"hidden_states":[${pooled.hiddenStates.map((m) => rounded(m.subarray(i * d, (i + 1) * d))).join(',')}]}`);
           writeFileAtomic(out, jsonChunks(head, items));
         }
       } else {

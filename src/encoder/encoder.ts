@@ -158,6 +158,11 @@ export class Encoder {
     return this.config.hidden_size ?? 0;
   }
 
+  /** The token ids a text is run with: special tokens added, truncated as extraction truncates. */
+  inputIds(text: string, maxLength = this.maxLength): number[] {
+    return this.text.encode(text, Math.min(maxLength, this.maxLength)).ids;
+  }
+
   /** Token strings of ids (`<s>`, `ĠThe`, …). */
   tokens(ids: number[]): string[] {
     return ids.map((id) => this.vocab[id] ?? `[${id}]`);
