@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeNpy } from '../src/io/npy.js';
 import { initBackend } from '../src/probe/backend.js';
 import { LinearProbe } from '../src/probe/linear.js';
-import { holdOut } from '../src/probe/split.js';
+import { holdOut } from '../src/probe/search.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
 import type { Matrix } from '../src/probe/types.js';
 

@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Encoder, embedTask, loadTask, probeLayers, subsampleTask, writeNpy, type ProbingTask } from '../src/index.js';
-import { holdOut } from '../src/probe/split.js';
+import { holdOut } from '../src/probe/search.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
 // scikit-learn's LogisticRegression, per layer, on the very features we probe, with C tuned on the

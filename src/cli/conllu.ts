@@ -1,15 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from './command.js';
 import { readConllu } from '../tasks/conllu.js';
-
-const usage = `usage: layerwise conllu FILE [--json]
-
-Reads and checks a CoNLL-U file (columns, IDs, multiword tokens, heads, cycles);
-errors are reported as FILE:LINE: reason.
-
-  --json  print [{"sent_id","text","words":[{"id","form","upos","head","deprel","feats"}]}]
-          (multiword tokens resolved to their words, empty nodes left out)`;
+import { defineCommand } from './options.js';
 
 function readText(path: string): string {
   try {
@@ -20,14 +11,17 @@ function readText(path: string): string {
   }
 }
 
-export const conlluCommand: Command = {
+export const conlluCommand = defineCommand({
   name: 'conllu',
   summary: 'check a CoNLL-U file and print its sentences (--json)',
-  usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
-    if (positionals.length !== 1) throw new UsageError('give exactly one CoNLL-U file');
-    const [file] = positionals;
+  description: `Reads and checks a CoNLL-U file (columns, IDs, multiword tokens, heads, cycles);
+errors are reported as FILE:LINE: reason.`,
+  positional: { name: 'FILE', help: 'the CoNLL-U file' },
+  options: {
+    json: { type: 'boolean', help: 'print [{"sent_id","text","words":[{"id","form","upos","head","deprel","feats"}]}] (multiword tokens resolved, empty nodes left out)' },
+  },
+  async run(values, file) {
+    if (file === undefined) throw new Error('give exactly one CoNLL-U file');
     const sentences = readConllu(file, readText);
     if (values.json) {
       const out = sentences.map((s) => ({
@@ -45,4 +39,4 @@ export const conlluCommand: Command = {
     }
     return 0;
   },
-};
+});

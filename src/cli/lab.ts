@@ -1,75 +1,55 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { progressBar } from '../io/progress.js';
-import type { ProbeKind } from '../probe/types.js';
-import { runStudy } from '../study/run.js';
-import { UsageError, type Command } from './command.js';
-import { MODEL_OPTIONS, choiceOption, integerOption, modelSettings, noPositionals, taskListOption } from './options.js';
+import { DEFAULTS } from '../core/config.js';
+import { progressBar } from '../core/progress.js';
+import { MODEL_OPTIONS, POOLING_OPTIONS, PROBE_OPTIONS, UsageError, defineCommand } from './options.js';
 
-const usage = `usage: layerwise lab [--model <id|dir>] [--out DIR] [--tasks en|ru|all|a,b,…] [--probe linear|mlp]
-                     [--seeds N] [--pooling mean|cls|max|first|last] [--no-control] [--no-mdl]
-                     [--max-train N] [--max-test N] [--full | --quick] [--dtype fp32|q8] [--batch-size N] [--offline]
-
-Runs the whole layer study and writes DIR/report.md (tables, findings, figures as PNG/SVG),
-DIR/report.html (interactive figures), DIR/results.csv and DIR/summary.csv.
-  --model    hub id or local folder (default Xenova/roberta-base; downloaded once)
-  --out      output folder (default figures/<model>)
-  --tasks    en (default: the English tasks), ru, all, or a comma-separated list
-  --max-train, --max-test
-             cap each task's examples (a seeded sample; default 4000 each, which keeps
-             roberta-base on a laptop within the time of a lab session)
-  --full     every example of every task (word-level tasks have ~25,000: hours on 2 cores)
-  --quick    at most 1500 train / 1000 test examples per task and 2 seeds`;
-
-const DEFAULT_CAP = 4000;
-
-export const labCommand: Command = {
+export const labCommand = defineCommand({
   name: 'lab',
   summary: 'run the whole study (probes, figures, report) in one command',
-  usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        ...MODEL_OPTIONS,
-        out: { type: 'string' },
-        tasks: { type: 'string', default: 'en' },
-        probe: { type: 'string' },
-        seeds: { type: 'string' },
-        pooling: { type: 'string' },
-        'no-control': { type: 'boolean' },
-        'no-mdl': { type: 'boolean' },
-        'max-train': { type: 'string' },
-        'max-test': { type: 'string' },
-        quick: { type: 'boolean' },
-        full: { type: 'boolean' },
-      },
-      allowPositionals: true,
-    });
-    noPositionals(positionals);
-    const { model, dtype, offline, batchSize } = modelSettings(values);
-    const tasks = taskListOption(values.tasks!);
-    const outDir = values.out ?? join('figures', model.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, ''));
-    const quick = Boolean(values.quick);
-    if (quick && values.full) throw new UsageError('--quick and --full contradict each other: pick one');
-    const cap = (value: string | undefined, name: string, quickCap: number) => (values.full ? undefined : integerOption(value, name, quick ? quickCap : DEFAULT_CAP) || undefined);
-    await runStudy({
-      model,
-      outDir,
+  description: `Runs the whole layer study and writes DIR/report.md (tables, findings, figures as PNG/SVG),
+DIR/report.html (interactive figures), DIR/results.csv and DIR/summary.csv. By default each task
+is capped at a seeded sample of ${DEFAULTS.labCap} train and ${DEFAULTS.labCap} test examples, which keeps
+roberta-base on a laptop within a lab session; --full uses every example (hours on 2 cores).`,
+  options: {
+    ...MODEL_OPTIONS,
+    out: { type: 'string', placeholder: 'DIR', help: 'output folder (default figures/<model>)' },
+    tasks: { type: 'string', placeholder: 'en|ru|all|a,b,…', default: 'en', help: 'task names or groups, comma-separated' },
+    ...PROBE_OPTIONS,
+    seeds: { type: 'integer', min: 1, help: `probe seeds per layer (default ${DEFAULTS.seeds}; ${DEFAULTS.quickSeeds} with --quick)` },
+    ...POOLING_OPTIONS,
+    'no-control': { type: 'boolean', help: 'skip the control tasks (Hewitt & Liang 2019)' },
+    'no-mdl': { type: 'boolean', help: 'skip the MDL online codelength (Voita & Titov 2020)' },
+    'max-train': { type: 'integer', min: 1, help: `cap on train examples per task (default ${DEFAULTS.labCap}; ${DEFAULTS.quickTrainCap} with --quick)` },
+    'max-test': { type: 'integer', min: 1, help: `cap on test examples per task (default ${DEFAULTS.labCap}; ${DEFAULTS.quickTestCap} with --quick)` },
+    full: { type: 'boolean', help: 'every example of every task (no cap)' },
+    quick: { type: 'boolean', help: `at most ${DEFAULTS.quickTrainCap} train / ${DEFAULTS.quickTestCap} test examples per task and ${DEFAULTS.quickSeeds} seeds` },
+  },
+  environment: ['LAYERWISE_CACHE', 'LAYERWISE_WORKERS', 'LAYERWISE_CHROMIUM', 'HF_HUB_CACHE'],
+  async run(values) {
+    if (values.quick && values.full) throw new UsageError('--quick and --full contradict each other: pick one');
+    if (values.full && (values['max-train'] !== undefined || values['max-test'] !== undefined)) throw new UsageError('--full uses every example: drop --max-train/--max-test, or drop --full');
+    const { selectTaskNames } = await import('../tasks/selection.js');
+    const tasks = selectTaskNames(values.tasks);
+    const { runLab } = await import('../report/lab.js');
+    const cap = (given: number | undefined, quickCap: number) => (values.full ? undefined : given ?? (values.quick ? quickCap : DEFAULTS.labCap));
+    await runLab({
+      model: values.model,
+      outDir: values.out ?? join('figures', values.model.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '')),
       tasks,
-      dtype,
-      offline,
-      batchSize,
-      probe: choiceOption<ProbeKind>(values.probe, 'probe', ['linear', 'mlp'], 'linear'),
-      seeds: integerOption(values.seeds, 'seeds', quick ? 2 : 3) || 1,
-      pooling: choiceOption(values.pooling, 'pooling', ['mean', 'cls', 'max', 'first', 'last'] as const, 'mean'),
+      dtype: values.dtype,
+      offline: values.offline,
+      batchSize: values['batch-size'],
+      probe: values.probe,
+      seeds: values.seeds ?? (values.quick ? DEFAULTS.quickSeeds : DEFAULTS.seeds),
+      sentencePooling: values['sentence-pooling'],
+      wordPooling: values['word-pooling'],
       control: !values['no-control'],
       mdl: !values['no-mdl'],
-      maxTrain: cap(values['max-train'], 'max-train', 1500),
-      maxTest: cap(values['max-test'], 'max-test', 1000),
+      maxTrain: cap(values['max-train'], DEFAULTS.quickTrainCap),
+      maxTest: cap(values['max-test'], DEFAULTS.quickTestCap),
       onProgress: (stage) => progressBar(stage),
       log: (line) => console.error(`lab: ${line}`),
     });
     return 0;
   },
-};
+});

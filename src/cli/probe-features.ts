@@ -1,25 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../io/atomic.js';
-import { readNpy } from '../io/npy.js';
-import { progressBar } from '../io/progress.js';
-import { initBackend } from '../probe/backend.js';
-import { fitAndScore, seedList, type LayerScore } from '../probe/fit.js';
-import type { Matrix, ProbeKind } from '../probe/types.js';
-import { UsageError, type Command } from './command.js';
-import { choiceOption, integerOption, requiredOption } from './options.js';
-
-const usage = `usage: layerwise probe-features --train X.npy --train-labels y.txt --test X2.npy --test-labels y2.txt
-                                [--probe linear|mlp] [--seeds N] --out results.json
-
-Fits a probe per layer on features made anywhere (e.g. NumPy) and scores it on the test rows.
-
-  --train, --test     float32 .npy, shape [rows, dim] (one layer) or [layers, rows, dim]
-  --train-labels,     one label per line (any strings), aligned with the rows
-  --test-labels
-  --probe KIND        linear (default; L-BFGS, λ chosen on a validation split) or mlp
-  --seeds N           seeds per layer, results averaged (default 1)
-  --out FILE          writes {"layers": [{"layer", "accuracy", "macro_f1", "fit_seconds"}], …}`;
+import type { Matrix } from '../core/activations.js';
+import { writeFileAtomic } from '../core/atomic.js';
+import { readNpy } from '../core/npy.js';
+import { progressBar } from '../core/progress.js';
+import { PROBE_OPTIONS, defineCommand } from './options.js';
 
 /** A .npy as one matrix per layer. */
 function readLayers(path: string): Matrix[] {
@@ -38,38 +22,34 @@ function readLabelLines(path: string): string[] {
   return lines;
 }
 
-export const probeFeaturesCommand: Command = {
+export const probeFeaturesCommand = defineCommand({
   name: 'probe-features',
   summary: 'fit and score a probe per layer on features from .npy files',
-  usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        train: { type: 'string' },
-        'train-labels': { type: 'string' },
-        test: { type: 'string' },
-        'test-labels': { type: 'string' },
-        probe: { type: 'string' },
-        seeds: { type: 'string' },
-        out: { type: 'string' },
-      },
-      allowPositionals: true,
-    });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const out = requiredOption(values.out, 'out');
-    const probe = choiceOption<ProbeKind>(values.probe, 'probe', ['linear', 'mlp'], 'linear');
-    const seeds = seedList(integerOption(values.seeds, 'seeds', 1));
-    const train = readLayers(requiredOption(values.train, 'train'));
-    const test = readLayers(requiredOption(values.test, 'test'));
-    const trainLabels = readLabelLines(requiredOption(values['train-labels'], 'train-labels'));
-    const testLabels = readLabelLines(requiredOption(values['test-labels'], 'test-labels'));
+  description: `Fits a probe per layer on features made anywhere (e.g. NumPy) and scores it on the test rows.
+Writes {"layers": [{"layer", "accuracy", "macro_f1", "fit_seconds"}], …}.`,
+  options: {
+    train: { type: 'string', placeholder: 'X.npy', required: true, help: 'float32 .npy, shape [rows, dim] (one layer) or [layers, rows, dim]' },
+    'train-labels': { type: 'string', placeholder: 'y.txt', required: true, help: 'one label per line (any strings), aligned with the rows' },
+    test: { type: 'string', placeholder: 'X2.npy', required: true, help: 'test features, same layout as --train' },
+    'test-labels': { type: 'string', placeholder: 'y2.txt', required: true, help: 'test labels, one per line' },
+    ...PROBE_OPTIONS,
+    seeds: { type: 'integer', min: 1, default: 1, help: 'seeds per layer, results averaged' },
+    out: { type: 'string', placeholder: 'results.json', required: true, help: 'the JSON file to write' },
+  },
+  async run(values) {
+    const [{ initBackend }, { fitAndScore, seedList }] = await Promise.all([import('../probe/backend.js'), import('../study/fit.js')]);
+    type LayerScore = ReturnType<typeof fitAndScore>;
+    const { out, probe } = values;
+    const seeds = seedList(values.seeds);
+    const train = readLayers(values.train);
+    const test = readLayers(values.test);
+    const trainLabels = readLabelLines(values['train-labels']);
+    const testLabels = readLabelLines(values['test-labels']);
     if (train.length !== test.length || train[0].cols !== test[0].cols) {
       throw new Error(`train is ${train.length} layer(s) × ${train[0].cols} dims but test is ${test.length} × ${test[0].cols}; they must match`);
     }
     if (train[0].rows !== trainLabels.length) throw new Error(`--train has ${train[0].rows} rows but --train-labels has ${trainLabels.length} lines`);
     if (test[0].rows !== testLabels.length) throw new Error(`--test has ${test[0].rows} rows but --test-labels has ${testLabels.length} lines`);
-
     const classes = [...new Set([...trainLabels, ...testLabels])].sort();
     const index = new Map(classes.map((c, i) => [c, i]));
     const yTrain = Int32Array.from(trainLabels, (l) => index.get(l)!);
@@ -90,4 +70,4 @@ export const probeFeaturesCommand: Command = {
     writeFileAtomic(out, JSON.stringify({ probe, backend, seeds: seeds.length, classes, layers }, null, 2) + '\n');
     return 0;
   },
-};
+});

@@ -1,19 +1,7 @@
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from './command.js';
-import { integerOption } from './options.js';
 import { DEFAULT_DATA_DIR, DEFAULT_TASK_SEED, loadTasks } from '../tasks/registry.js';
 import { DEFAULT_SST2_TRAIN_SIZE } from '../tasks/sst2.js';
 import { taskSummary, type TaskStats } from '../tasks/summary.js';
-
-const usage = `usage: layerwise tasks [--json] [--data-dir DIR] [--seed N] [--sst2-train-size N]
-
-Builds every probing task and lists it with its number of classes and of train/test
-examples (words for word-level tasks, sentences for sentence-level ones).
-
-  --json               print [{"name","level","category","classes","train","test"}]
-  --data-dir DIR       data folder (default: the package's data/, ${DEFAULT_DATA_DIR})
-  --seed N             seed for bshift and the SST-2 subsample (default ${DEFAULT_TASK_SEED})
-  --sst2-train-size N  SST-2 training examples to sample (default ${DEFAULT_SST2_TRAIN_SIZE})`;
+import { defineCommand } from './options.js';
 
 function table(stats: readonly TaskStats[]): string {
   const header = ['name', 'level', 'category', 'classes', 'train', 'test', 'dropped labels (train/test examples)'];
@@ -24,21 +12,23 @@ function table(stats: readonly TaskStats[]): string {
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)].join('\n');
 }
 
-export const tasksCommand: Command = {
+export const tasksCommand = defineCommand({
   name: 'tasks',
   summary: 'list the probing tasks with their classes and example counts',
-  usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' }, seed: { type: 'string' }, 'sst2-train-size': { type: 'string' } },
-      allowPositionals: true,
-    });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  description: `Builds every probing task and lists it with its number of classes and of train/test
+examples (words for word-level tasks, sentences for sentence-level ones).
+With --json: [{"name","level","category","classes","train","test"}].`,
+  options: {
+    json: { type: 'boolean', help: 'print JSON instead of a table' },
+    'data-dir': { type: 'string', placeholder: 'DIR', default: DEFAULT_DATA_DIR, help: "data folder (the package's data/)" },
+    seed: { type: 'integer', min: 0, default: DEFAULT_TASK_SEED, help: 'seed for bshift and the SST-2 subsample' },
+    'sst2-train-size': { type: 'integer', min: 1, default: DEFAULT_SST2_TRAIN_SIZE, help: 'SST-2 training examples to sample' },
+  },
+  async run(values) {
     const tasks = loadTasks(undefined, {
       dataDir: values['data-dir'],
-      seed: integerOption(values.seed, 'seed', DEFAULT_TASK_SEED),
-      sst2TrainSize: integerOption(values['sst2-train-size'], 'sst2-train-size', DEFAULT_SST2_TRAIN_SIZE),
+      seed: values.seed,
+      sst2TrainSize: values['sst2-train-size'],
     });
     const stats = tasks.map(taskSummary);
     if (values.json) {
@@ -48,4 +38,4 @@ export const tasksCommand: Command = {
     }
     return 0;
   },
-};
+});

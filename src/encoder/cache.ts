@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/atomic.js';
 
 /** A stable key for an extraction: settings plus a hash of every input text. */
 export function cacheKey(settings: unknown[], texts: string[]): string {

@@ -1,15 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AutoConfig, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
-import type { ProgressCallback } from '../io/progress.js';
+import { ActivationCache, LayerStack, SentenceVectors, WordVectors, layerNames, type EmbeddingComponent } from '../core/activations.js';
+import { DEFAULTS, layerwiseCacheDir, type SentencePooling, type WordPooling } from '../core/config.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { planBatches } from './batches.js';
 import { EmbeddingCache, cacheKey } from './cache.js';
 import { snapshotFolder, type HubOptions } from './hub.js';
-import { poolSpan, type Pooling, type WordPooling } from './pool.js';
+import { poolSpan } from './pool.js';
 import { TappedModel } from './session.js';
 import { TextTokenizer, type Tokenized } from './tokenize.js';
-import { layerNames, type LayerMatrices } from './types.js';
 
 export type Dtype = 'fp32' | 'q8';
 const MODEL_FILES: Record<Dtype, string> = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx' };
@@ -34,38 +34,6 @@ export interface ExtractOptions {
   cache?: boolean;
 }
 
-/** Pooled sentence vectors: one row per text, one matrix per requested hidden state. */
-export interface PooledEmbeddings extends LayerMatrices {
-  model: string;
-  pooling: Pooling;
-  /** Which hidden state each matrix is (`hiddenStates[k]` is hidden state `layers[k]`). */
-  layers: number[];
-  texts: string[];
-}
-
-/** Word vectors of pre-tokenized sentences: rows are the words of all sentences, in order. */
-export interface WordEmbeddings extends LayerMatrices {
-  model: string;
-  pooling: WordPooling;
-  layers: number[];
-  /** Sentence s owns rows [sentenceOffsets[s], sentenceOffsets[s + 1]). */
-  sentenceOffsets: Int32Array;
-}
-
-/** Every activation of one text, named as in Hugging Face outputs. */
-export interface TokenActivations {
-  text: string;
-  inputIds: number[];
-  tokens: string[];
-  /** `hiddenStates[k]`: hidden state `layers[k]` as [seq, dim]. */
-  hiddenStates: Float32Array[];
-  layers: number[];
-  /** `attentions[layer][head]`: [seq, seq], row = query token. Present when asked for. */
-  attentions?: Float32Array[][];
-  /** Embedding lookups (`token`, `position`, `token_type`) as [seq, dim]. Present when asked for. */
-  components?: Record<string, Float32Array>;
-}
-
 export interface TokenOptions extends Omit<ExtractOptions, 'cache'> {
   attentions?: boolean;
   components?: boolean;
@@ -77,10 +45,6 @@ interface ModelConfig {
   num_attention_heads?: number;
   max_position_embeddings?: number;
   pad_token_id?: number;
-}
-
-function defaultLayerwiseCache(): string {
-  return process.env.LAYERWISE_CACHE ?? join(homedir(), '.cache', 'layerwise');
 }
 
 const isHubId = (s: string) => /^[\w.-]+(\/[\w.-]+)?$/.test(s) && !s.startsWith('.');
@@ -115,7 +79,7 @@ export class Encoder {
    * Loads a hub model (`Xenova/roberta-base`, downloaded once into the Hugging Face cache) or a
    * local folder laid out the same way (config.json, tokenizer.json, tokenizer_config.json, onnx/model*.onnx).
    */
-  static async load(idOrDir = 'Xenova/roberta-base', options: LoadOptions = {}): Promise<Encoder> {
+  static async load(idOrDir: string = DEFAULTS.model, options: LoadOptions = {}): Promise<Encoder> {
     const dtype = options.dtype ?? 'fp32';
     const modelFile = MODEL_FILES[dtype];
     if (!modelFile) throw new Error(`unknown dtype "${dtype}": use fp32 or q8`);
@@ -140,7 +104,7 @@ export class Encoder {
     }
     const config = (await AutoConfig.from_pretrained(folder, { local_files_only: true })) as unknown as ModelConfig;
     const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
-    const layerwiseCache = options.layerwiseCache ?? defaultLayerwiseCache();
+    const layerwiseCache = options.layerwiseCache ?? layerwiseCacheDir();
     const model = new TappedModel(join(folder, modelFile), join(layerwiseCache, 'tapped'), options.threads);
     const positions = config.max_position_embeddings ?? 512;
     // RoBERTa-family position ids start after the padding index.
@@ -152,6 +116,11 @@ export class Encoder {
 
   get numHiddenStates(): number {
     return this.model.numHiddenStates;
+  }
+
+  /** Whether the graph exposes attention probabilities (a Softmax in every attention block). */
+  get hasAttentions(): boolean {
+    return this.model.taps.attentions.length > 0;
   }
 
   get hiddenSize(): number {
@@ -211,8 +180,8 @@ export class Encoder {
   }
 
   /** One pooled vector per text and hidden state. Cached on disk by model, pooling, max length and texts. */
-  async embed(texts: string[], options: ExtractOptions & { pooling?: Pooling } = {}): Promise<PooledEmbeddings> {
-    const pooling = options.pooling ?? 'mean';
+  async embed(texts: string[], options: ExtractOptions & { pooling?: SentencePooling } = {}): Promise<SentenceVectors> {
+    const pooling = options.pooling ?? DEFAULTS.sentencePooling;
     const layers = this.layersOf(options);
     const maxLength = Math.min(options.maxLength ?? this.maxLength, this.maxLength);
     const dim = this.hiddenSize;
@@ -221,7 +190,7 @@ export class Encoder {
     const cached = useCache ? this.cache.read(key, layers.length, texts.length, dim) : undefined;
     if (cached) {
       options.onProgress?.({ done: texts.length, total: texts.length });
-      return { model: this.name, pooling, layers, texts, rows: texts.length, dim, hiddenStates: cached };
+      return new SentenceVectors(new LayerStack(layers, cached, texts.length, dim), texts, pooling, this.name);
     }
     const inputs = this.tokenizeTexts(texts, maxLength);
     const hiddenStates = layers.map(() => new Float32Array(texts.length * dim));
@@ -232,15 +201,15 @@ export class Encoder {
       });
     });
     if (useCache) this.cache.write(key, hiddenStates, texts.length, dim, { model: this.name, pooling, layers: layers.join(',') });
-    return { model: this.name, pooling, layers, texts, rows: texts.length, dim, hiddenStates };
+    return new SentenceVectors(new LayerStack(layers, hiddenStates, texts.length, dim), texts, pooling, this.name);
   }
 
   /**
    * One vector per word of pre-tokenized sentences (CoNLL-U words): each word's subword
    * tokens pooled (`first`, `mean`, `last`), tokens split as Hugging Face's `is_split_into_words`.
    */
-  async embedWords(sentences: string[][], options: ExtractOptions & { pooling?: WordPooling } = {}): Promise<WordEmbeddings> {
-    const pooling = options.pooling ?? 'first';
+  async embedWords(sentences: string[][], options: ExtractOptions & { pooling?: WordPooling } = {}): Promise<WordVectors> {
+    const pooling = options.pooling ?? DEFAULTS.wordPooling;
     const layers = this.layersOf(options);
     const dim = this.hiddenSize;
     const sentenceOffsets = new Int32Array(sentences.length + 1);
@@ -251,7 +220,7 @@ export class Encoder {
     const cached = useCache ? this.cache.read(key, layers.length, rows, dim) : undefined;
     if (cached) {
       options.onProgress?.({ done: sentences.length, total: sentences.length });
-      return { model: this.name, pooling, layers, rows, dim, hiddenStates: cached, sentenceOffsets };
+      return new WordVectors(new LayerStack(layers, cached, rows, dim), sentenceOffsets, pooling, this.name);
     }
     // A sentence longer than the model's limit is cut into consecutive word chunks that fit,
     // each run on its own (less context for those words, but every word gets a vector).
@@ -289,15 +258,15 @@ export class Encoder {
       });
     });
     if (useCache) this.cache.write(key, hiddenStates, rows, dim, { model: this.name, pooling, layers: layers.join(',') });
-    return { model: this.name, pooling, layers, rows, dim, hiddenStates, sentenceOffsets };
+    return new WordVectors(new LayerStack(layers, hiddenStates, rows, dim), sentenceOffsets, pooling, this.name);
   }
 
   /** Every token's hidden states (and optionally attention maps and embedding components) per text. */
-  async embedTokens(texts: string[], options: TokenOptions = {}): Promise<TokenActivations[]> {
+  async embedTokens(texts: string[], options: TokenOptions = {}): Promise<ActivationCache[]> {
     const layers = this.layersOf(options);
     const dim = this.hiddenSize;
     const inputs = this.tokenizeTexts(texts, options.maxLength);
-    const results: TokenActivations[] = new Array(texts.length);
+    const results: ActivationCache[] = new Array(texts.length);
     const request = { layers, attentions: options.attentions, components: options.components };
     await this.forEachBatch(inputs, request, options, (items, out) => {
       const S = out.seqLen;
@@ -305,20 +274,20 @@ export class Encoder {
         const ids = inputs[item].ids;
         const n = ids.length;
         const tokensOf = (batch: Float32Array) => batch.slice(row * S * dim, row * S * dim + n * dim);
-        const activations: TokenActivations = { text: texts[item], inputIds: ids, tokens: this.tokens(ids), layers, hiddenStates: layers.map((l) => tokensOf(out.hiddenStates.get(l)!)) };
-        if (options.attentions) {
-          activations.attentions = out.attentions.map((probs) => {
-            const heads = probs.length / (out.batch * S * S);
-            return Array.from({ length: heads }, (_, h) => {
-              const map = new Float32Array(n * n);
-              const base = ((row * heads + h) * S) * S;
-              for (let q = 0; q < n; q++) map.set(probs.subarray(base + q * S, base + q * S + n), q * n);
-              return map;
-            });
+        const hiddenStates = new LayerStack(layers, layers.map((l) => tokensOf(out.hiddenStates.get(l)!)), n, dim);
+        // attentions[k] is encoder layer k + 1: HF's `attentions` tuple has no entry for the embeddings.
+        const attentions = new Map(out.attentions.map((probs, k) => {
+          const heads = probs.length / (out.batch * S * S);
+          const maps = Array.from({ length: heads }, (_, h) => {
+            const map = new Float32Array(n * n);
+            const base = (row * heads + h) * S * S;
+            for (let q = 0; q < n; q++) map.set(probs.subarray(base + q * S, base + q * S + n), q * n);
+            return map;
           });
-        }
-        if (options.components) activations.components = Object.fromEntries(Object.entries(out.components).map(([k, v]) => [k, tokensOf(v)]));
-        results[item] = activations;
+          return [k + 1, maps] as const;
+        }));
+        const components = Object.fromEntries(Object.entries(out.components).map(([k, v]) => [k, tokensOf(v)])) as Partial<Record<EmbeddingComponent, Float32Array>>;
+        results[item] = new ActivationCache(texts[item], ids, this.tokens(ids), hiddenStates, attentions, components);
       });
     });
     return results;

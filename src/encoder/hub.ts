@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { downloadFileToCacheDir } from '@huggingface/hub';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/atomic.js';
+import { huggingFaceEndpoint, huggingFaceHubCache, huggingFaceToken } from '../core/config.js';
 
 export interface HubOptions {
   /** Hugging Face hub cache; default `$HF_HUB_CACHE` or `~/.cache/huggingface/hub`, shared with Python. */
@@ -13,11 +14,6 @@ export interface HubOptions {
   hubUrl?: string;
 }
 
-export function defaultHubCache(): string {
-  if (process.env.HF_HUB_CACHE) return process.env.HF_HUB_CACHE;
-  const home = process.env.HF_HOME ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '.', '.cache'), 'huggingface');
-  return join(home, 'hub');
-}
 
 function repoFolder(cacheDir: string, repo: string): string {
   return join(cacheDir, `models--${repo.replaceAll('/', '--')}`);
@@ -54,7 +50,7 @@ function networkReason(err: unknown): string {
  * offline or when the network fails.
  */
 export async function snapshotFolder(repo: string, files: string[], options: HubOptions = {}): Promise<string> {
-  const cacheDir = options.cacheDir ?? defaultHubCache();
+  const cacheDir = options.cacheDir ?? huggingFaceHubCache();
   const revision = options.revision ?? 'main';
   const cached = cachedSnapshot(cacheDir, repo, revision, files);
   if (cached) return cached;
@@ -63,7 +59,7 @@ export async function snapshotFolder(repo: string, files: string[], options: Hub
   const pointers: string[] = [];
   for (const path of files) {
     try {
-      pointers.push(await downloadFileToCacheDir({ repo, path, revision, cacheDir, hubUrl: options.hubUrl ?? process.env.HF_ENDPOINT, accessToken: process.env.HF_TOKEN }));
+      pointers.push(await downloadFileToCacheDir({ repo, path, revision, cacheDir, hubUrl: options.hubUrl ?? huggingFaceEndpoint(), accessToken: huggingFaceToken() }));
     } catch (err) {
       throw new Error(`cannot get ${path} of model "${repo}": ${networkReason(err)}, and it is not in the cache ${cacheDir}; ${howTo}`);
     }

@@ -1,7 +1,4 @@
-/** Pooling over a sentence's tokens: `cls` is the first token (`<s>`/`[CLS]`); `mean`/`max` use every real token, special tokens included, padding excluded (sentence-transformers). */
-export type Pooling = 'cls' | 'mean' | 'max';
-/** Pooling of a word's subword tokens. */
-export type WordPooling = 'first' | 'mean' | 'last';
+import type { SentencePooling, WordPooling } from '../core/config.js';
 
 /**
  * Pools tokens [from, to) of row `row` of a padded batch output [batch, seq, dim] into `out` at `outOffset`.
@@ -13,7 +10,7 @@ export function poolSpan(
   row: number,
   from: number,
   to: number,
-  mode: Pooling | WordPooling,
+  mode: SentencePooling | WordPooling,
   out: Float32Array,
   outOffset: number,
 ): void {

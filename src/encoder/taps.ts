@@ -23,7 +23,7 @@ const LAYER_SCOPE = /^(.*?\/(?:[A-Za-z_]+\/)?(?:layer|layers|block|blocks))[._](
 const QUANTIZE_OPS = new Set(['DynamicQuantizeLinear', 'QuantizeLinear']);
 
 const COMPONENT_NAMES: Record<string, string> = {
-  word_embeddings: 'token',
+  word_embeddings: 'word',
   position_embeddings: 'position',
   token_type_embeddings: 'token_type',
 };

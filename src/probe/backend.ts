@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { forcedBackend } from '../core/config.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -20,7 +21,7 @@ export function initBackend(): Promise<BackendName> {
 
 async function choose(): Promise<BackendName> {
   tf.enableProdMode(); // also silences tfjs's "install tfjs-node" banner on the cpu backend
-  const forced = process.env.LAYERWISE_BACKEND;
+  const forced = forcedBackend();
   if (forced !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(forced)) {
     throw new Error(`LAYERWISE_BACKEND=${forced} is not a backend; use tensorflow, wasm or cpu`);
   }

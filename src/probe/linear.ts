@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { ProbeBase, type L2Path, type Training } from './base.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { accuracy, argmaxRows } from './metrics.js';
-import type { Matrix, ProbeOptions } from './types.js';
+import type { Matrix } from '../core/activations.js';
+import type { ProbeOptions } from './types.js';
 
 /**
  * Multinomial logistic regression (softmax; one logit with a sigmoid for 2 classes, like

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Random } from '../random.js';
+import { Random } from '../core/random.js';
 import { ProbeBase, type L2Path, type Training } from './base.js';
 import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
-import type { Matrix, ProbeOptions } from './types.js';
+import type { Matrix } from '../core/activations.js';
+import type { ProbeOptions } from './types.js';
 
 const EARLY_STOP_PATIENCE = 3; // epochs without a lower validation loss
 

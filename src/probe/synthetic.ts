@@ -1,5 +1,5 @@
-import { Random } from '../random.js';
-import type { Matrix } from './types.js';
+import { Random } from '../core/random.js';
+import type { Matrix } from '../core/activations.js';
 
 export interface ClusterOptions {
   rows: number;

@@ -1,45 +1,11 @@
+import type { Matrix } from '../core/activations.js';
+
 export type ProbeKind = 'linear' | 'mlp';
-
-/** Metrics written to the long-format results (one row per task, layer, probe, seed, metric). */
-export type Metric =
-  | 'accuracy'
-  | 'macro_f1'
-  | 'majority_accuracy'
-  | 'control_accuracy'
-  | 'selectivity'
-  | 'mdl_bits'
-  | 'mdl_compression';
-
-export interface ResultRow {
-  task: string;
-  layer: number; // 0 = embeddings output
-  probe: ProbeKind;
-  seed: number;
-  metric: Metric;
-  value: number;
-}
-
-export interface TaskSummary {
-  task: string;
-  best_layer: number;
-  best_accuracy: number;
-  expected_layer: number;
-  selectivity: number; // at the best layer; NaN without a control task
-  mdl_kbits: number; // at the best layer; NaN without MDL
-  probe?: ProbeKind; // which probe the numbers are for
-}
-
-/** A row-major float32 matrix [rows, cols]; one hidden state of `LayerMatrices` is one of these. */
-export interface Matrix {
-  data: Float32Array;
-  rows: number;
-  cols: number;
-}
 
 /** Class indices, one per row (0 … numClasses − 1). */
 export type Labels = ArrayLike<number>;
 
-/** Hyperparameters of a probe. Unset `l2` means: choose it on a validation split carved from the training data. */
+/** Hyperparameters of a probe. Unset `l2` means: choose it on a validation split carved from the training data (see search.ts). */
 export interface ProbeOptions {
   kind: ProbeKind;
   seed?: number; // validation split, MLP initialisation and batches (default 0)

@@ -1,13 +1,14 @@
+import type { SentencePooling, WordPooling } from '../core/config.js';
+import type { ProgressCallback } from '../core/progress.js';
 import type { Encoder } from '../encoder/encoder.js';
-import type { Pooling, WordPooling } from '../encoder/pool.js';
-import { TaskFeatureSource } from '../encoder/task-features.js';
-import type { ProgressCallback } from '../io/progress.js';
-import { probeLayers, type ProbeLayersOptions } from '../probe/protocol.js';
-import type { ResultRow, TaskSummary } from '../probe/types.js';
+import type { ResultRow, TaskSummary } from '../results/types.js';
 import type { ProbingTask } from '../tasks/types.js';
+import { TaskFeatureSource } from './features.js';
+import { probeLayers, type ProbeLayersOptions } from './protocol.js';
 
 export interface ProbeTasksOptions extends Omit<ProbeLayersOptions, 'onProgress'> {
-  pooling?: Pooling | WordPooling;
+  sentencePooling?: SentencePooling;
+  wordPooling?: WordPooling;
   batchSize?: number;
   /** Called with what is happening now (`extract upos`, `probe upos`) and its progress. */
   onProgress?: (stage: string) => ProgressCallback;
@@ -26,7 +27,7 @@ export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[]
   const seconds = { extract: 0, probe: 0 };
   const clock = () => performance.now() / 1000;
   // Word-level tasks share one extraction, sentence-level tasks another (run when first needed).
-  const source = new TaskFeatureSource(encoder, tasks, { pooling: options.pooling, batchSize: options.batchSize, onProgress: options.onProgress?.('extract') });
+  const source = new TaskFeatureSource(encoder, tasks, { sentencePooling: options.sentencePooling, wordPooling: options.wordPooling, batchSize: options.batchSize, onProgress: options.onProgress?.('extract') });
   for (const task of tasks) {
     let start = clock();
     const features = await source.features(task);

@@ -14,3 +14,4 @@ export { labelCounts, taskSummary } from './summary.js';
 export type { LabelCount, TaskCounts, TaskStats } from './summary.js';
 export { taskToDataFrame, tasksSummaryFrame } from './frames.js';
 export { subsampleTask } from './subsample.js';
+export { selectTaskNames } from './selection.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Random } from '../random.js';
+import { Random } from '../core/random.js';
 import { parseConllu, type ConlluSentence } from './conllu.js';
 import type { TaskSentence } from './types.js';
 

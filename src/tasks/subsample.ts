@@ -1,10 +1,10 @@
-import { Random } from '../random.js';
+import { Random } from '../core/random.js';
 import type { ProbingTask, Split } from './types.js';
 
 /** At most `max` examples of a split, a seeded sample kept in original order (sentences are shared, not copied). */
 function sampleSplit(split: Split, max: number, rng: Random): Split {
   if (split.examples.length <= max) return split;
-  const keep = rng.shuffle(split.examples.map((_, i) => i)).slice(0, max).sort((a, b) => a - b);
+  const keep = rng.sample(split.examples.length, max);
   return { sentences: split.sentences, examples: keep.map((i) => split.examples[i]) };
 }
 

@@ -1,4 +1,4 @@
-import type { Random } from '../random.js';
+import type { Random } from '../core/random.js';
 import { assembleTask, type LabelledExample, type TaskMeta } from './assemble.js';
 import type { ConlluSentence, ConlluWord } from './conllu.js';
 import type { TaskSource } from './source.js';

@@ -1,15 +1,11 @@
-import { layerNames } from '../encoder/types.js';
+import { layerName, type ActivationCache } from '../core/activations.js';
 import { plotlyText, type Figure } from './figure.js';
 
-/**
- * Attention weights as the encoder returns them: `attentions[layer][head]` is a row-major [seq, seq]
- * Float32Array, row = query token, column = key token, each row summing to 1. `attentions[0]` is
- * encoder layer 1 (attention has no embeddings "layer").
- */
-export type AttentionStack = Float32Array[][];
+/** What the attention figures read: one text's activations with attention maps (`embedTokens(…, { attentions: true })`). */
+export type AttentionSource = Pick<ActivationCache, 'tokens' | 'attention' | 'attentionLayers'>;
 
 export interface AttentionMapOptions {
-  layer: number; // 1 … L, as on the other figures' axes
+  layer: number; // encoder layer 1 … L (layer 0, the embeddings, has no attention)
   head: number; // 0 … H-1
   title?: string;
 }
@@ -43,12 +39,10 @@ export function firstTokenAttention(matrix: Float32Array): number {
 }
 
 /** One head's attention as a heat map, query tokens down the side, key tokens along the top. */
-export function attentionMap(attentions: AttentionStack, tokens: readonly string[], options: AttentionMapOptions): Figure {
+export function attentionMap(activations: AttentionSource, options: AttentionMapOptions): Figure {
   const { layer, head } = options;
-  if (!Number.isInteger(layer) || layer < 1 || layer > attentions.length) throw new Error(`attentionMap: layer ${layer} out of range 1…${attentions.length}`);
-  const heads = attentions[layer - 1];
-  if (!Number.isInteger(head) || head < 0 || head >= heads.length) throw new Error(`attentionMap: head ${head} out of range 0…${heads.length - 1}`);
-  const matrix = heads[head];
+  const { tokens } = activations;
+  const matrix = activations.attention(layer, head).data;
   const seq = seqLength(matrix, tokens);
   const positions = tokens.map((_, i) => i);
   // Numeric axes with token tick labels: a categorical axis would merge repeated tokens.
@@ -88,11 +82,14 @@ export interface AttentionOverviewOptions {
 }
 
 /** Heads × layers, two panels: mean attention entropy and mean attention to the first token. */
-export function attentionOverview(attentions: AttentionStack, tokens: readonly string[], options: AttentionOverviewOptions = {}): Figure {
-  if (attentions.length === 0) throw new Error('attentionOverview: no layers in the attention stack');
+export function attentionOverview(activations: AttentionSource, options: AttentionOverviewOptions = {}): Figure {
+  const { tokens } = activations;
+  const layerIds = activations.attentionLayers;
+  if (layerIds.length === 0) throw new Error('attentionOverview: no attention maps; run embedTokens with { attentions: true }');
+  const attentions = layerIds.map((l) => activations.attention(l));
   attentions.forEach((heads) => heads.forEach((m) => seqLength(m, tokens)));
   const numHeads = Math.max(...attentions.map((h) => h.length));
-  const layers = layerNames(attentions.length + 1).slice(1);
+  const layers = layerIds.map(layerName);
   const heads = Array.from({ length: numHeads }, (_, h) => h);
   const grid = (stat: (m: Float32Array) => number): (number | null)[][] => heads.map((h) => attentions.map((perHead) => (perHead[h] ? stat(perHead[h]) : null)));
   const maxEntropy = Math.log2(tokens.length);

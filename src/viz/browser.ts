@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumOverride } from '../core/config.js';
 import type { Figure } from './figure.js';
 import { figureJson, plotlySource } from './html.js';
 
@@ -9,7 +10,7 @@ const INSTALL_HINT = 'install it (apt-get install chromium) or set LAYERWISE_CHR
 
 /** The Chromium to drive: $LAYERWISE_CHROMIUM, else the first system install found. Never downloads one. */
 export function chromiumPath(): string {
-  const fromEnv = process.env.LAYERWISE_CHROMIUM;
+  const fromEnv = chromiumOverride();
   if (fromEnv) {
     if (!existsSync(fromEnv)) throw new Error(`LAYERWISE_CHROMIUM=${fromEnv} does not exist; point it at a Chromium binary or unset it`);
     return fromEnv;

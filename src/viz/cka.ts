@@ -1,6 +1,6 @@
-import type { LayerMatrices } from '../encoder/types.js';
+import type { LayerStack } from '../core/activations.js';
+import { Random } from '../core/random.js';
 import { centerColumns, dot } from './linalg.js';
-import { pickRows, sampleRows } from './sample.js';
 
 /** Gram matrix K = Xc Xcᵀ of the column-centred rows (the centred kernel H K H of linear CKA), [rows, rows]. */
 function centeredGram(data: ArrayLike<number>, rows: number, dim: number): Float64Array {
@@ -32,10 +32,10 @@ export interface CkaOptions {
   seed?: number;
 }
 
-/** Layer × layer linear CKA over all hidden states, row-major [n, n] with n = hiddenStates.length. */
-export function ckaMatrix(embeddings: LayerMatrices, options: CkaOptions = {}): Float64Array {
-  const keep = sampleRows(embeddings.rows, options.maxRows ?? 1000, options.seed ?? 0);
-  const grams = embeddings.hiddenStates.map((h) => centeredGram(pickRows(h, embeddings.dim, keep), keep.length, embeddings.dim));
+/** Layer × layer linear CKA over the stack's layers, row-major [n, n] with n = stack.layers.length. */
+export function ckaMatrix(stack: LayerStack, options: CkaOptions = {}): Float64Array {
+  const sample = stack.select(new Random(options.seed ?? 0).sample(stack.rows, options.maxRows ?? 1000));
+  const grams = sample.layers.map((l) => centeredGram(sample.layer(l).data, sample.rows, sample.hiddenSize));
   const n = grams.length;
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

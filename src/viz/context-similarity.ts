@@ -1,9 +1,9 @@
 import type { Data } from 'plotly.js-dist';
-import { layerNames } from '../encoder/types.js';
-import { cosineSimilarity } from './cosine.js';
+import { layerNames } from '../core/activations.js';
+import { cosineSimilarity } from '../core/vectors.js';
 import { layerTicks, paletteColor, plotlyText, type Figure } from './figure.js';
 
-/** One item (a sentence, or a word in its context) as one vector per hidden state (index 0 = embeddings). */
+/** One item (a sentence, or a word in its context) as one vector per layer: `hiddenStates[k]` is layer k (0 = embeddings). */
 export interface ContextItem {
   label: string;
   hiddenStates: Float32Array[];

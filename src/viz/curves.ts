@@ -1,13 +1,13 @@
 import type { Data } from 'plotly.js-dist';
-import type { Metric, ProbeKind, ResultRow } from '../probe/types.js';
-import { meanCI } from '../probe/stats.js';
+import type { Metric, ProbeName, ResultRow } from '../results/types.js';
+import { meanCI } from '../core/stats.js';
 import { layerTicks, paletteColor, plotlyText, withAlpha, type Figure } from './figure.js';
-import { chooseProbe, chooseTasks, lowerIsBetter, valuesByTaskLayer, type SeedValues } from './results.js';
+import { chooseProbe, chooseTasks, lowerIsBetter, valuesByTaskLayer, type SeedValues } from '../results/select.js';
 
 export interface LayerCurvesOptions {
   metric?: Metric; // default 'accuracy'
   tasks?: readonly string[]; // default: every task in the rows
-  probe?: ProbeKind; // default linear when present
+  probe?: ProbeName; // default linear when present
   title?: string;
 }
 

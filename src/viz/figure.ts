@@ -1,5 +1,6 @@
 import type { Config, Data, Layout } from 'plotly.js-dist';
-import { layerNames } from '../encoder/types.js';
+import { layerNames } from '../core/activations.js';
+import { escapeHtml } from '../core/html.js';
 
 /**
  * A Plotly figure as plain data: every builder in this module returns one, so a notebook cell can
@@ -37,5 +38,5 @@ export function layerTicks(numHiddenStates: number, from = 0): { tickvals: numbe
 
 /** Plotly reads a subset of HTML in every label: escape caller strings so a token like `<s>` shows as text. */
 export function plotlyText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escapeHtml(text, { quotes: false });
 }

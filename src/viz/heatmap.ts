@@ -1,16 +1,16 @@
 import type { Data } from 'plotly.js-dist';
-import type { Metric, ProbeKind, ResultRow, TaskSummary } from '../probe/types.js';
-import { meanCI } from '../probe/stats.js';
-import { layerNames } from '../encoder/types.js';
+import type { Metric, ProbeName, ResultRow, TaskSummary } from '../results/types.js';
+import { meanCI } from '../core/stats.js';
+import { layerNames } from '../core/activations.js';
 import { layerTicks, plotlyText, type Figure } from './figure.js';
-import { chooseProbe, chooseTasks, valuesByTaskLayer } from './results.js';
-import { expectedLayer } from '../probe/summary.js';
+import { chooseProbe, chooseTasks, valuesByTaskLayer } from '../results/select.js';
+import { expectedLayer } from '../results/summary.js';
 
 export interface LayerHeatmapOptions {
   /** task → category (`surface`, `syntax`, `semantics`, …); rows are grouped by it. Missing tasks go to `other`. */
   categories?: Readonly<Record<string, string>>;
   metric?: Metric; // default 'accuracy'
-  probe?: ProbeKind; // default linear when present
+  probe?: ProbeName; // default linear when present
   tasks?: readonly string[];
   /** Expected layers are taken from here when given, else computed from the mean scores. */
   summaries?: readonly TaskSummary[];

@@ -1,5 +1,4 @@
-import type { LayerMatrices } from '../encoder/types.js';
-import { layerNames } from '../encoder/types.js';
+import { layerName, type LayerStack } from '../core/activations.js';
 import { ckaMatrix, type CkaOptions } from './cka.js';
 import type { Figure } from './figure.js';
 
@@ -8,10 +7,10 @@ export interface LayerSimilarityOptions extends CkaOptions {
 }
 
 /** Layer × layer linear CKA heat map: which hidden states represent the same rows alike. */
-export function layerSimilarity(embeddings: LayerMatrices, options: LayerSimilarityOptions = {}): Figure {
-  const n = embeddings.hiddenStates.length;
+export function layerSimilarity(embeddings: LayerStack, options: LayerSimilarityOptions = {}): Figure {
+  const n = embeddings.layers.length;
   const cka = ckaMatrix(embeddings, options);
-  const names = layerNames(n);
+  const names = embeddings.layers.map(layerName);
   const z = names.map((_, i) => Array.from(cka.subarray(i * n, (i + 1) * n)));
   const sampled = embeddings.rows > (options.maxRows ?? 1000) ? ` (${options.maxRows ?? 1000} of ${embeddings.rows} rows)` : '';
   return {

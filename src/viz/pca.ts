@@ -1,4 +1,4 @@
-import { Random } from '../random.js';
+import { Random } from '../core/random.js';
 import { centerColumns, dot, orthonormalizeRows, symmetricEigen } from './linalg.js';
 
 export interface PcaResult {

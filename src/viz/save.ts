@@ -1,10 +1,10 @@
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/atomic.js';
 import { renderImage } from './browser.js';
 import type { Figure } from './figure.js';
+import { FIGURE_FORMATS, type FigureFormat } from './formats.js';
 import { standaloneHtml } from './html.js';
 
-export type FigureFormat = 'html' | 'png' | 'svg';
-export const FIGURE_FORMATS: readonly FigureFormat[] = ['html', 'png', 'svg'];
+export { FIGURE_FORMATS, type FigureFormat } from './formats.js';
 
 export interface SaveFigureOptions {
   formats?: readonly FigureFormat[]; // default html, png and svg

@@ -1,9 +1,7 @@
 import type { Data, Layout } from 'plotly.js-dist';
 import { UMAP } from 'umap-js';
-import type { LayerMatrices } from '../encoder/types.js';
-import { layerNames } from '../encoder/types.js';
-import { Random } from '../random.js';
-import { pickRows, sampleRows } from './sample.js';
+import { layerName, type LayerStack } from '../core/activations.js';
+import { Random } from '../core/random.js';
 import { paletteColor, plotlyText, type Figure } from './figure.js';
 import { pca } from './pca.js';
 import { tsne } from './tsne.js';
@@ -11,7 +9,7 @@ import { tsne } from './tsne.js';
 export type ProjectionMethod = 'pca' | 'tsne' | 'umap';
 
 export interface EmbeddingScatterOptions {
-  /** Hidden-state indices to show side by side (0 = embeddings). Default: embeddings, middle and last. */
+  /** Layers to show side by side (0 = embeddings). Default: the stack's first, middle and last. */
   layers?: readonly number[];
   /** One label per row; points are coloured by it. */
   labels: readonly (string | number)[];
@@ -41,17 +39,17 @@ export function project2d(data: Float32Array, rows: number, dim: number, method:
 }
 
 /** 2-D projections of chosen layers side by side, one colour per label, hover shows each row's text. */
-export function embeddingScatter(embeddings: LayerMatrices, options: EmbeddingScatterOptions): Figure {
-  const { rows, dim, hiddenStates } = embeddings;
+export function embeddingScatter(embeddings: LayerStack, options: EmbeddingScatterOptions): Figure {
+  const { rows, hiddenSize: dim } = embeddings;
   const method = options.method ?? 'pca';
   if (options.labels.length !== rows) throw new Error(`embeddingScatter: ${options.labels.length} labels for ${rows} rows; pass one label per row`);
   if (options.texts && options.texts.length !== rows) throw new Error(`embeddingScatter: ${options.texts.length} texts for ${rows} rows; pass one text per row`);
-  const last = hiddenStates.length - 1;
-  const layers = options.layers ?? [...new Set([0, Math.round(last / 2), last])];
-  const bad = layers.filter((l) => !Number.isInteger(l) || l < 0 || l > last);
-  if (bad.length) throw new Error(`embeddingScatter: layer(s) ${bad.join(', ')} out of range 0…${last}`);
-  const names = layerNames(hiddenStates.length);
-  const keep = sampleRows(rows, options.maxPoints ?? 2000, options.seed ?? 0);
+  const all = embeddings.layers;
+  const layers = options.layers ?? [...new Set([all[0], all[Math.round((all.length - 1) / 2)], all[all.length - 1]])];
+  const bad = layers.filter((l) => !embeddings.has(l));
+  if (bad.length) throw new Error(`embeddingScatter: layer(s) ${bad.join(', ')} not in the embeddings (layers ${all.map(layerName).join(', ')})`);
+  const keep = new Random(options.seed ?? 0).sample(rows, options.maxPoints ?? 2000);
+  const sample = embeddings.select(keep);
   const labels = keep.map((r) => String(options.labels[r]));
   const texts = keep.map((r) => plotlyText(options.texts?.[r] ?? `row ${r}`));
   const distinct = [...new Set(labels)];
@@ -67,7 +65,7 @@ export function embeddingScatter(embeddings: LayerMatrices, options: EmbeddingSc
   const gap = 0.06;
   const width = (1 - gap * (layers.length - 1)) / layers.length;
   layers.forEach((layer, i) => {
-    const xy = project2d(pickRows(hiddenStates[layer], dim, keep), keep.length, dim, method, options.seed ?? 0);
+    const xy = project2d(sample.layer(layer).data, keep.length, dim, method, options.seed ?? 0);
     const suffix = i === 0 ? '' : String(i + 1);
     distinct.forEach((label, c) => {
       const idx = labels.flatMap((l, k) => (l === label ? [k] : []));
@@ -93,7 +91,7 @@ export function embeddingScatter(embeddings: LayerMatrices, options: EmbeddingSc
       [`yaxis${suffix}`]: { anchor: `x${suffix}`, title: { text: i === 0 ? `${axisName}2` : '' }, zeroline: false },
     });
     layout.annotations!.push({
-      text: `layer ${names[layer]}`,
+      text: `layer ${layerName(layer)}`,
       x: (domain[0] + domain[1]) / 2,
       y: 1.0,
       xref: 'paper',

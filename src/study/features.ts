@@ -1,40 +1,24 @@
+import type { LayerStack } from '../core/activations.js';
+import { DEFAULTS, type SentencePooling, type WordPooling } from '../core/config.js';
+import type { Encoder, ExtractOptions } from '../encoder/encoder.js';
 import type { ProbingTask, Split, TaskLevel, TaskSentence } from '../tasks/types.js';
-import type { Encoder, ExtractOptions } from './encoder.js';
-import type { Pooling, WordPooling } from './pool.js';
-import type { LayerMatrices } from './types.js';
 
 /** Features for a probe: row i of `train` belongs to `task.train.examples[i]`, likewise for test. */
 export interface TaskFeatures {
-  train: LayerMatrices;
-  test: LayerMatrices;
-  /** Which hidden state each matrix is. */
-  layers: number[];
+  train: LayerStack;
+  test: LayerStack;
 }
 
-export interface TaskFeatureOptions extends Omit<ExtractOptions, 'onProgress'> {
-  /** Sentence tasks pool tokens with `cls`/`mean`/`max`, word tasks subwords with `first`/`mean`/`last`; `mean` serves both. */
-  pooling?: Pooling | WordPooling;
-  onProgress?: ExtractOptions['onProgress'];
-}
-
-const SENTENCE_POOLINGS: readonly string[] = ['cls', 'mean', 'max'];
-const WORD_POOLINGS: readonly string[] = ['first', 'mean', 'last'];
-
-/** Rows of `source` picked in `rows` order, for every layer. */
-function pickRows(source: LayerMatrices, rows: Int32Array): LayerMatrices {
-  const { dim } = source;
-  const hiddenStates = source.hiddenStates.map((m) => {
-    const out = new Float32Array(rows.length * dim);
-    rows.forEach((r, i) => out.set(m.subarray(r * dim, (r + 1) * dim), i * dim));
-    return out;
-  });
-  return { hiddenStates, rows: rows.length, dim };
+export interface TaskFeatureOptions extends ExtractOptions {
+  /** How sentence-level tasks pool a text's tokens (default mean). */
+  sentencePooling?: SentencePooling;
+  /** How word-level tasks pool a word's subword tokens (default first). */
+  wordPooling?: WordPooling;
 }
 
 /** One extraction for every task of a level: each sentence is run once, whichever tasks use it. */
 interface LevelFeatures {
-  matrices: LayerMatrices;
-  layers: number[];
+  vectors: LayerStack;
   /** Row of a sentence's vector (sentence level) or of its first word (word level). */
   firstRow: Map<TaskSentence, number>;
 }
@@ -76,26 +60,23 @@ export class TaskFeatureSource {
         }
       }
     }
-    const pooling = this.options.pooling ?? 'mean';
     const firstRow = new Map<TaskSentence, number>();
     if (level === 'word') {
-      const wordPooling = (WORD_POOLINGS.includes(pooling) ? pooling : 'first') as WordPooling;
-      const words = await this.encoder.embedWords(union.map((s) => s.words), { ...this.options, pooling: wordPooling });
+      const words = await this.encoder.embedWords(union.map((s) => s.words), { ...this.options, pooling: this.options.wordPooling ?? DEFAULTS.wordPooling });
       union.forEach((s, i) => firstRow.set(s, words.sentenceOffsets[i]));
-      return { matrices: words, layers: words.layers, firstRow };
+      return { vectors: words, firstRow };
     }
-    const sentencePooling = (SENTENCE_POOLINGS.includes(pooling) ? pooling : 'mean') as Pooling;
-    const pooled = await this.encoder.embed(union.map((s) => s.text), { ...this.options, pooling: sentencePooling });
+    const pooled = await this.encoder.embed(union.map((s) => s.text), { ...this.options, pooling: this.options.sentencePooling ?? DEFAULTS.sentencePooling });
     union.forEach((s, i) => firstRow.set(s, i));
-    return { matrices: pooled, layers: pooled.layers, firstRow };
+    return { vectors: pooled, firstRow };
   }
 
   /** Features of one of the source's tasks, rows aligned with its examples. */
   async features(task: ProbingTask): Promise<TaskFeatures> {
     if (!this.tasks.includes(task)) throw new Error(`task "${task.name}" is not one of this source's tasks; create the source with it`);
-    const { matrices, layers, firstRow } = await this.level(task.level);
+    const { vectors, firstRow } = await this.level(task.level);
     const rows = (split: Split) => Int32Array.from(split.examples, (ex) => firstRow.get(split.sentences[ex.sentence])! + (ex.word ?? 0));
-    return { train: pickRows(matrices, rows(task.train)), test: pickRows(matrices, rows(task.test)), layers };
+    return { train: vectors.select(rows(task.train)), test: vectors.select(rows(task.test)) };
   }
 }
 

@@ -28,4 +28,13 @@ export class Random {
     }
     return items;
   }
+  /** 0 … n−1 in a random order. */
+  permutation(n: number): number[] {
+    return this.shuffle(Array.from({ length: n }, (_, i) => i));
+  }
+  /** `k` distinct indices of 0 … n−1 (all of them when k ≥ n), in increasing order. */
+  sample(n: number, k: number): number[] {
+    if (k >= n) return Array.from({ length: n }, (_, i) => i);
+    return this.permutation(n).slice(0, k).sort((a, b) => a - b);
+  }
 }

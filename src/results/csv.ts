@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../io/atomic.js';
-import type { Metric, ProbeKind, ResultRow, TaskSummary } from './types.js';
+import { writeFileAtomic } from '../core/atomic.js';
+import type { Metric, ProbeName, ResultRow, TaskSummary } from './types.js';
 
 const HEADER = 'task,layer,probe,seed,metric,value';
 
@@ -20,7 +20,7 @@ export function readResultsCsv(path: string): ResultRow[] {
     const f = line.split(',');
     if (f.length !== 6) throw new Error(`${path}:${i + 2}: expected 6 comma-separated fields, got ${f.length}`);
     const [task, layer, probe, seed, metric, value] = f;
-    return { task, layer: Number(layer), probe: probe as ProbeKind, seed: Number(seed), metric: metric as Metric, value: Number(value) };
+    return { task, layer: Number(layer), probe: probe as ProbeName, seed: Number(seed), metric: metric as Metric, value: Number(value) };
   });
 }
 

@@ -1,20 +1,5 @@
-import type { LayerMatrices } from '../encoder/types.js';
-import type { Labels, Matrix } from './types.js';
-
-/** Hidden state `layer` of a LayerMatrices as a Matrix (no copy). */
-export function layerMatrix(features: LayerMatrices, layer: number): Matrix {
-  return { data: features.hiddenStates[layer], rows: features.rows, cols: features.dim };
-}
-
-/** The rows at `indices`, copied, in that order. */
-export function selectRows(X: Matrix, indices: ArrayLike<number>): Matrix {
-  const data = new Float32Array(indices.length * X.cols);
-  for (let i = 0; i < indices.length; i++) {
-    const start = indices[i] * X.cols;
-    data.set(X.data.subarray(start, start + X.cols), i * X.cols);
-  }
-  return { data, rows: indices.length, cols: X.cols };
-}
+import type { Matrix } from '../core/activations.js';
+import type { Labels } from './types.js';
 
 export function selectLabels(y: Labels, indices: ArrayLike<number>): Int32Array {
   return Int32Array.from({ length: indices.length }, (_, i) => y[indices[i]]);

@@ -1,5 +1,5 @@
-import { meanCI } from './stats.js';
-import type { Metric, ProbeKind, ResultRow, TaskSummary } from './types.js';
+import { meanCI } from '../core/stats.js';
+import type { Metric, ProbeName, ResultRow, TaskSummary } from './types.js';
 
 /** Mean over seeds of one metric, per layer (index = layer; NaN where the metric is missing). */
 export function layerMeans(rows: readonly ResultRow[], metric: Metric, layers: number): number[] {
@@ -37,7 +37,7 @@ export function expectedLayer(scores: readonly number[]): number {
  * lower layer on ties), its accuracy, the expected layer of the mean accuracies, and the mean
  * selectivity and MDL (kbits) at the best layer (NaN when those metrics were not computed).
  */
-export function summarizeTask(rows: readonly ResultRow[], task: string, probe?: ProbeKind): TaskSummary {
+export function summarizeTask(rows: readonly ResultRow[], task: string, probe?: ProbeName): TaskSummary {
   const mine = rows.filter((r) => r.task === task && (probe === undefined || r.probe === probe));
   if (mine.length === 0) throw new Error(`no results for task "${task}"${probe ? ` with the ${probe} probe` : ''}`);
   const kinds = new Set(mine.map((r) => r.probe));
@@ -59,7 +59,7 @@ export function summarizeTask(rows: readonly ResultRow[], task: string, probe?: 
 
 /** One summary per task (and probe kind, when several were run), in first-seen order. */
 export function summarizeResults(rows: readonly ResultRow[]): TaskSummary[] {
-  const pairs = new Map<string, { task: string; probe: ProbeKind }>();
+  const pairs = new Map<string, { task: string; probe: ProbeName }>();
   for (const r of rows) pairs.set(`${r.task}\u0000${r.probe}`, { task: r.task, probe: r.probe });
   return [...pairs.values()].map(({ task, probe }) => summarizeTask(rows, task, probe));
 }

@@ -1,6 +1,7 @@
+import type { Matrix } from '../core/activations.js';
+import type { ProbeOptions } from '../probe/types.js';
 import { fitAndScore } from './fit.js';
 import { onlineCodelength } from './mdl.js';
-import type { Matrix, ProbeOptions } from './types.js';
 
 /** One layer × seed of the protocol: everything a worker needs, as plain (transferable) data. */
 export interface UnitInput {

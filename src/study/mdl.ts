@@ -1,7 +1,8 @@
-import { Random } from '../random.js';
-import { createProbe } from './create.js';
-import { selectLabels, selectRows } from './matrix.js';
-import type { Labels, Matrix, ProbeOptions } from './types.js';
+import { Random } from '../core/random.js';
+import { selectRows, type Matrix } from '../core/activations.js';
+import { createProbe } from '../probe/create.js';
+import { selectLabels } from '../probe/standardize.js';
+import type { Labels, ProbeOptions } from '../probe/types.js';
 
 /** Block boundaries of Voita & Titov (2020), as fractions of the training data. */
 export const MDL_BLOCK_FRACTIONS = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.0625, 0.125, 0.25, 0.5, 1];
@@ -22,7 +23,7 @@ export interface OnlineCode {
  */
 export function onlineCodelength(X: Matrix, y: Labels, numClasses: number, options: ProbeOptions & { l2: number }, seed: number): OnlineCode {
   const n = X.rows;
-  const order = new Random(seed).shuffle(Array.from({ length: n }, (_, i) => i));
+  const order = new Random(seed).permutation(n);
   const ends = [...new Set(MDL_BLOCK_FRACTIONS.map((f) => Math.max(1, Math.round(f * n))))];
   const uniformBits = n * Math.log2(numClasses);
   let bits = ends[0] * Math.log2(numClasses);

@@ -1,6 +1,7 @@
-import { createProbe } from './create.js';
-import { accuracy, macroF1 } from './metrics.js';
-import type { Labels, Matrix, Probe, ProbeOptions } from './types.js';
+import type { Matrix } from '../core/activations.js';
+import { createProbe } from '../probe/create.js';
+import { accuracy, macroF1 } from '../probe/metrics.js';
+import type { Labels, Probe, ProbeOptions } from '../probe/types.js';
 
 /** One probe fitted on a layer and scored on the test rows. */
 export interface LayerScore {

@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { initBackend } from './backend.js';
+import { workerCount } from '../core/config.js';
+import { initBackend } from '../probe/backend.js';
 import { runUnit, type UnitInput, type UnitOutput } from './unit.js';
 
 /**
@@ -8,14 +8,14 @@ import { runUnit, type UnitInput, type UnitOutput } from './unit.js';
  * Node, so one probe uses one core; independent layer × seed fits go to worker threads, one
  * per core (`LAYERWISE_WORKERS` overrides; 1 runs everything in this thread).
  */
-export class ProbePool {
+export class FitWorkers {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly queue: Array<() => void> = [];
   private readonly pending = new Map<number, { resolve: (o: UnitOutput) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
-  constructor(readonly size = Number(process.env.LAYERWISE_WORKERS) || availableParallelism()) {}
+  constructor(readonly size = workerCount()) {}
 
   private spawn(): Worker {
     // From dist/ the worker is the compiled .js; from src/ (tests run through tsx) the .ts,

@@ -1,18 +1,14 @@
-import * as dfd from 'danfojs-node';
-import { meanCI } from './stats.js';
+import type * as dfd from 'danfojs-node';
+import { frameOf } from '../core/frames.js';
+import { meanCI } from '../core/stats.js';
 import type { ResultRow, TaskSummary } from './types.js';
 
 const RESULT_COLUMNS = ['task', 'layer', 'probe', 'seed', 'metric', 'value'];
 const SUMMARY_COLUMNS = ['task', 'probe', 'best_layer', 'best_accuracy', 'expected_layer', 'selectivity', 'mdl_kbits'];
 
-/** A frame whose columns are `columns`, filled by name (Danfo's `columns` option renames by position). */
-function frameOf(records: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): dfd.DataFrame {
-  return new dfd.DataFrame(records.map((r) => columns.map((c) => r[c] as string | number)), { columns: [...columns] });
-}
-
 /** Long-format results for people: one row per task, layer, probe, seed and metric. */
 export function resultsFrame(rows: readonly ResultRow[]): dfd.DataFrame {
-  return frameOf(rows as unknown as ReadonlyArray<Record<string, unknown>>, RESULT_COLUMNS);
+  return frameOf(rows, RESULT_COLUMNS);
 }
 
 /** One row per task summary. */
@@ -20,8 +16,8 @@ export function summaryFrame(summaries: readonly TaskSummary[]): dfd.DataFrame {
   return frameOf(summaries.map((s) => ({ ...s, probe: s.probe ?? '' })), SUMMARY_COLUMNS);
 }
 
-/** Mean and 95% CI over seeds, one row per task, probe, layer and metric. */
-export function layerStatsFrame(rows: readonly ResultRow[]): dfd.DataFrame {
+/** Mean and 95% t-interval over seeds (spread of the seeds, not test-set uncertainty), one row per task, probe, layer and metric. */
+export function seedSpreadFrame(rows: readonly ResultRow[]): dfd.DataFrame {
   const groups = new Map<string, { key: Omit<ResultRow, 'seed' | 'value'>; values: number[] }>();
   for (const r of rows) {
     const id = [r.task, r.probe, r.layer, r.metric].join('\u0000');

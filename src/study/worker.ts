@@ -1,6 +1,6 @@
-// A probe worker: runs protocol units sent by the pool (see pool.ts), one at a time.
+// A probe worker: runs protocol units sent by the pool (see workers.ts), one at a time.
 import { parentPort } from 'node:worker_threads';
-import { initBackend } from './backend.js';
+import { initBackend } from '../probe/backend.js';
 import { runUnit, type UnitInput } from './unit.js';
 
 parentPort!.on('message', async ({ id, input }: { id: number; input: UnitInput }) => {

@@ -1,12 +1,13 @@
 
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic.js';
+import { DEFAULTS, type SentencePooling, type WordPooling } from '../core/config.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { Encoder, type Dtype } from '../encoder/encoder.js';
-import type { Pooling, WordPooling } from '../encoder/pool.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import type { ProgressCallback } from '../io/progress.js';
 import { initBackend } from '../probe/backend.js';
-import { writeResultsCsv, writeSummaryCsv } from '../probe/csv.js';
-import type { ProbeKind, ResultRow, TaskSummary } from '../probe/types.js';
+import type { ProbeKind } from '../probe/types.js';
+import { writeResultsCsv, writeSummaryCsv } from '../results/csv.js';
+import type { ResultRow, TaskSummary } from '../results/types.js';
 import { loadTasks, TASK_REGISTRY } from '../tasks/registry.js';
 import { subsampleTask } from '../tasks/subsample.js';
 import { closeBrowser } from '../viz/browser.js';
@@ -15,10 +16,10 @@ import type { Figure } from '../viz/figure.js';
 import { layerHeatmap } from '../viz/heatmap.js';
 import { saveFigure } from '../viz/save.js';
 import { explore } from './explore.js';
-import { probeTasks } from './probe-tasks.js';
+import { probeTasks } from '../study/probe-tasks.js';
 import { reportHtml, reportMarkdown, type ReportInput } from './report.js';
 
-export interface StudyOptions {
+export interface LabOptions {
   model?: string; // default Xenova/roberta-base
   dtype?: Dtype;
   offline?: boolean;
@@ -28,7 +29,8 @@ export interface StudyOptions {
   seeds?: number;
   control?: boolean;
   mdl?: boolean;
-  pooling?: Pooling | WordPooling;
+  sentencePooling?: SentencePooling;
+  wordPooling?: WordPooling;
   batchSize?: number;
   /** Cap on train / test examples per task (seeded sample), for quick runs. */
   maxTrain?: number;
@@ -40,7 +42,7 @@ export interface StudyOptions {
   log?: (line: string) => void;
 }
 
-export interface StudyResult {
+export interface LabResult {
   rows: ResultRow[];
   summaries: TaskSummary[];
   files: string[];
@@ -48,17 +50,18 @@ export interface StudyResult {
 
 const ATTENTION_SENTENCE = 'The keys to the cabinet are on the table.';
 
-/** The whole lab study: probes on every layer for every task, figures, and a report. */
-export async function runStudy(options: StudyOptions): Promise<StudyResult> {
+/** The whole lab: probes on every layer for every task, figures, and a report (what `layerwise lab` runs). */
+export async function runLab(options: LabOptions): Promise<LabResult> {
   const started = Date.now();
   const log = options.log ?? (() => {});
-  const model = options.model ?? 'Xenova/roberta-base';
+  const model = options.model ?? DEFAULTS.model;
   const names = options.tasks ?? TASK_REGISTRY.filter((t) => t.language === 'en').map((t) => t.name);
   const control = options.control ?? true;
   const mdl = options.mdl ?? true;
-  const seeds = options.seeds ?? 3;
-  const probe = options.probe ?? 'linear';
-  const pooling = options.pooling ?? 'mean';
+  const seeds = options.seeds ?? DEFAULTS.seeds;
+  const probe = options.probe ?? DEFAULTS.probe;
+  const sentencePooling = options.sentencePooling ?? DEFAULTS.sentencePooling;
+  const wordPooling = options.wordPooling ?? DEFAULTS.wordPooling;
   const capped = (t: ReturnType<typeof loadTasks>[number]) => (options.maxTrain || options.maxTest ? subsampleTask(t, options.maxTrain ?? Infinity, options.maxTest ?? Infinity) : t);
   const tasks = loadTasks(names).map(capped);
   log(`model ${model}: loading`);
@@ -67,7 +70,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   try {
     const backend = await initBackend();
     log(`${tasks.length} tasks, ${probe} probes on ${encoder.numHiddenStates} hidden states × ${seeds} seeds (tfjs ${backend})`);
-    const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, pooling, batchSize: options.batchSize, onProgress: options.onProgress });
+    const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, sentencePooling, wordPooling, batchSize: options.batchSize, onProgress: options.onProgress });
     const results = join(options.outDir, 'results.csv');
     writeResultsCsv(results, probed.rows);
     writeSummaryCsv(join(options.outDir, 'summary.csv'), probed.summaries);
@@ -104,8 +107,8 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       model,
       date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
       settings: {
-        model, dtype: options.dtype ?? 'fp32', 'hidden states': `${encoder.numHiddenStates} (embeddings + ${encoder.numHiddenStates - 1} layers)`, 'hidden size': encoder.hiddenSize,
-        probe, seeds, pooling, 'control tasks': control ? 'yes' : 'no', MDL: mdl ? 'yes' : 'no', 'tfjs backend': backend,
+        model, dtype: options.dtype ?? DEFAULTS.dtype, 'hidden states': `${encoder.numHiddenStates} (embeddings + ${encoder.numHiddenStates - 1} layers)`, 'hidden size': encoder.hiddenSize,
+        probe, seeds, 'sentence pooling': sentencePooling, 'word pooling': wordPooling, 'control tasks': control ? 'yes' : 'no', MDL: mdl ? 'yes' : 'no', 'tfjs backend': backend,
         ...(options.maxTrain || options.maxTest ? { 'examples per task (cap)': `train ≤ ${options.maxTrain ?? '∞'}, test ≤ ${options.maxTest ?? '∞'}` } : {}),
         'extraction time': `${probed.seconds.extract.toFixed(1)} s`, 'probing time': `${probed.seconds.probe.toFixed(1)} s`, 'total time': `${((Date.now() - started) / 1000).toFixed(0)} s`,
       },

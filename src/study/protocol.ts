@@ -1,24 +1,14 @@
-import type { LayerMatrices } from '../encoder/types.js';
-import type { ProgressCallback } from '../io/progress.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { majorityAccuracy } from '../probe/metrics.js';
+import type { ProbeKind, ProbeOptions } from '../probe/types.js';
+import { summarizeTask } from '../results/summary.js';
+import type { Metric, ResultRow, TaskSummary } from '../results/types.js';
 import { controlTask } from '../tasks/control.js';
 import type { ProbingTask, Split } from '../tasks/types.js';
+import type { TaskFeatures } from './features.js';
 import { seedList } from './fit.js';
-import { layerMatrix } from './matrix.js';
-import { majorityAccuracy } from './metrics.js';
-import { ProbePool } from './pool.js';
-import { summarizeTask } from './summary.js';
-import type { Metric, ProbeKind, ProbeOptions, ResultRow, TaskSummary } from './types.js';
 import type { UnitOutput } from './unit.js';
-
-/**
- * Features for one task, rows aligned with the split's examples; `layers[i]` names the hidden
- * state of matrix i (default: i). The encoder's `TaskFeatures` is one of these.
- */
-export interface ProbeFeatures {
-  train: LayerMatrices;
-  test: LayerMatrices;
-  layers?: readonly number[];
-}
+import { FitWorkers } from './workers.js';
 
 export interface ProbeLayersOptions {
   probe?: ProbeKind; // default linear
@@ -41,27 +31,27 @@ export interface ProbeLayersResult {
  * and the majority baseline; with `control`, control-task accuracy and selectivity; with `mdl`, the
  * online codelength and compression. Returns long-format rows and the task's summary (best / expected layer).
  */
-export async function probeLayers(features: ProbeFeatures, task: ProbingTask, options: ProbeLayersOptions = {}): Promise<ProbeLayersResult> {
+export async function probeLayers(features: TaskFeatures, task: ProbingTask, options: ProbeLayersOptions = {}): Promise<ProbeLayersResult> {
   checkAligned(features, task);
   const kind = options.probe ?? 'linear';
   const seeds = seedList(options.seeds);
-  const layers = features.layers ?? features.train.hiddenStates.map((_, l) => l);
+  const layers = features.train.layers;
   const numClasses = task.labels.length;
   const labels = (split: Split) => Int32Array.from(split.examples, (ex) => ex.label);
   const yTrain = labels(task.train);
   const yTest = labels(task.test);
   const controls = options.control ? seeds.map((seed) => controlTask(task, seed)) : undefined;
   const majority = majorityAccuracy(yTrain, yTest, numClasses);
-  const units = layers.flatMap((layer, index) => seeds.map((seed, s) => ({ layer, index, seed, s })));
+  const units = layers.flatMap((layer) => seeds.map((seed, s) => ({ layer, seed, s })));
   let done = 0;
   options.onProgress?.({ done, total: units.length, label: task.name });
-  const pool = new ProbePool(options.workers);
+  const pool = new FitWorkers(options.workers);
   let outputs: UnitOutput[];
   try {
-    outputs = await Promise.all(units.map(async ({ layer, index, seed, s }) => {
+    outputs = await Promise.all(units.map(async ({ layer, seed, s }) => {
       const output = await pool.run({
-        train: layerMatrix(features.train, index),
-        test: layerMatrix(features.test, index),
+        train: features.train.layer(layer),
+        test: features.test.layer(layer),
         yTrain,
         yTest,
         numClasses,
@@ -95,7 +85,7 @@ export async function probeLayers(features: ProbeFeatures, task: ProbingTask, op
   return { rows, summary: summarizeTask(rows, task.name, kind) };
 }
 
-function checkAligned(features: ProbeFeatures, task: ProbingTask): void {
+function checkAligned(features: TaskFeatures, task: ProbingTask): void {
   for (const split of ['train', 'test'] as const) {
     const m = features[split];
     const expected = task[split].examples.length;
@@ -103,9 +93,8 @@ function checkAligned(features: ProbeFeatures, task: ProbingTask): void {
       throw new Error(`${split} features have ${m.rows} rows but task "${task.name}" has ${expected} ${split} examples; extract features for exactly these examples`);
     }
   }
-  const count = features.train.hiddenStates.length;
-  if (features.layers && features.layers.length !== count) throw new Error(`features name ${features.layers.length} layers but hold ${count} matrices`);
-  if (count !== features.test.hiddenStates.length || features.train.dim !== features.test.dim) {
-    throw new Error(`train and test features differ in shape (${features.train.hiddenStates.length}×${features.train.dim} vs ${features.test.hiddenStates.length}×${features.test.dim}); extract both with the same encoder`);
+  const { train, test } = features;
+  if (train.layers.join() !== test.layers.join() || train.hiddenSize !== test.hiddenSize) {
+    throw new Error(`train and test features differ in shape (layers ${train.layers.join(',')} × ${train.hiddenSize} vs ${test.layers.join(',')} × ${test.hiddenSize}); extract both with the same encoder`);
   }
 }

@@ -1,9 +1,9 @@
+import { layerGeometry, type LayerGeometry } from '../core/geometry.js';
+import { cosineSimilarity } from '../core/vectors.js';
 import type { Encoder } from '../encoder/encoder.js';
-import { layerStats, type LayerStats } from '../encoder/frames.js';
-import type { Figure } from '../viz/figure.js';
 import { attentionOverview } from '../viz/attention.js';
 import { contextSimilarity, type ContextItem } from '../viz/context-similarity.js';
-import { cosineSimilarity } from '../viz/cosine.js';
+import type { Figure } from '../viz/figure.js';
 import { layerSimilarity } from '../viz/layer-similarity.js';
 import { embeddingScatter } from '../viz/scatter.js';
 
@@ -17,7 +17,7 @@ export const BANK_SENTENCES: ReadonlyArray<{ label: string; words: string[] }> =
 
 export interface Exploration {
   figures: Record<string, Figure>;
-  stats: LayerStats[];
+  stats: LayerGeometry[];
   /** Cosine between the two meanings and within each, per hidden state. */
   bank: { layer: number; same: number; different: number }[];
 }
@@ -30,27 +30,23 @@ export interface Exploration {
 export async function explore(encoder: Encoder, sentences: { texts: string[]; labels: string[] }, attentionText: string): Promise<Exploration> {
   const figures: Record<string, Figure> = {};
   const pooled = await encoder.embed(sentences.texts, { pooling: 'mean' });
-  const stats = layerStats(pooled);
+  const stats = layerGeometry(pooled);
   figures['layer-similarity'] = layerSimilarity(pooled, { title: 'How alike are the layers? Linear CKA of mean-pooled sentence vectors' });
   const last = encoder.numHiddenStates - 1;
   figures['sentence-scatter'] = embeddingScatter(pooled, { layers: [0, Math.round(last / 2), last], labels: sentences.labels, texts: sentences.texts, method: 'pca' });
 
   const words = await encoder.embedWords(BANK_SENTENCES.map((s) => s.words), { pooling: 'mean', cache: false });
-  const d = words.dim;
-  const items: ContextItem[] = BANK_SENTENCES.map((s, i) => {
-    const row = words.sentenceOffsets[i] + s.words.indexOf('bank');
-    return { label: s.label, hiddenStates: words.hiddenStates.map((m) => m.slice(row * d, (row + 1) * d)) };
-  });
+  const items: ContextItem[] = BANK_SENTENCES.map((s, i) => ({ label: s.label, hiddenStates: words.rowAcrossLayers(words.wordRow(i, s.words.indexOf('bank'))) }));
   figures['context-bank'] = contextSimilarity(items, [['river bank 1', 'river bank 2'], ['money bank 1', 'money bank 2'], ['river bank 1', 'money bank 1'], ['river bank 2', 'money bank 2']], { title: '"bank" in different contexts: cosine similarity per layer' });
-  const bank = words.hiddenStates.map((_, l) => ({
+  const bank = words.layers.map((l) => ({
     layer: l,
     same: (cosineSimilarity(items[0].hiddenStates[l], items[1].hiddenStates[l]) + cosineSimilarity(items[2].hiddenStates[l], items[3].hiddenStates[l])) / 2,
     different: (cosineSimilarity(items[0].hiddenStates[l], items[2].hiddenStates[l]) + cosineSimilarity(items[1].hiddenStates[l], items[3].hiddenStates[l])) / 2,
   }));
 
-  if (encoder.model.taps.attentions.length > 0) {
+  if (encoder.hasAttentions) {
     const [activations] = await encoder.embedTokens([attentionText], { attentions: true, layers: [0] });
-    figures['attention-overview'] = attentionOverview(activations.attentions!, activations.tokens, { title: `Attention per head and layer: "${attentionText}"` });
+    figures['attention-overview'] = attentionOverview(activations, { title: `Attention per head and layer: "${attentionText}"` });
   }
   return { figures, stats, bank };
 }

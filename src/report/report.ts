@@ -1,7 +1,8 @@
-import type { LayerStats } from '../encoder/frames.js';
-import { layerNames } from '../encoder/types.js';
-import { meanCI } from '../probe/stats.js';
-import type { ResultRow, TaskSummary } from '../probe/types.js';
+import { layerNames } from '../core/activations.js';
+import type { LayerGeometry } from '../core/geometry.js';
+import { escapeHtml } from '../core/html.js';
+import { meanCI } from '../core/stats.js';
+import type { ResultRow, TaskSummary } from '../results/types.js';
 import type { ProbingTask } from '../tasks/types.js';
 import type { Figure } from '../viz/figure.js';
 import { drawScript, plotlySource } from '../viz/html.js';
@@ -13,7 +14,7 @@ export interface ReportInput {
   tasks: readonly ProbingTask[];
   rows: readonly ResultRow[];
   summaries: readonly TaskSummary[];
-  stats: readonly LayerStats[];
+  stats: readonly LayerGeometry[];
   bank: readonly { layer: number; same: number; different: number }[];
   numHiddenStates: number;
   /** Figure name → caption, in report order; images are `<name>.png` beside the report. */
@@ -98,6 +99,6 @@ export function reportMarkdown(input: ReportInput): string {
 
 /** One self-contained page with every figure interactive (plotly.js inlined once). */
 export function reportHtml(input: ReportInput): string {
-  const figures = input.figures.map((f, i) => `<h2>${f.caption.replace(/</g, '&lt;')}</h2>\n<div id="fig${i}" style="width:100%;height:${f.figure.layout.height ?? 500}px"></div>\n<script>${drawScript(f.figure, `fig${i}`)}</script>`);
-  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>layerwise: ${input.model}</title>\n<script>${plotlySource()}</script>\n<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}</style>\n</head>\n<body>\n<h1>Layer-wise probing of ${input.model.replace(/</g, '&lt;')}</h1>\n<p>Generated on ${input.date}; see report.md for the tables.</p>\n${figures.join('\n')}\n</body>\n</html>\n`;
+  const figures = input.figures.map((f, i) => `<h2>${escapeHtml(f.caption)}</h2>\n<div id="fig${i}" style="width:100%;height:${f.figure.layout.height ?? 500}px"></div>\n<script>${drawScript(f.figure, `fig${i}`)}</script>`);
+  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>layerwise: ${escapeHtml(input.model)}</title>\n<script>${plotlySource()}</script>\n<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}</style>\n</head>\n<body>\n<h1>Layer-wise probing of ${escapeHtml(input.model)}</h1>\n<p>Generated on ${input.date}; see report.md for the tables.</p>\n${figures.join('\n')}\n</body>\n</html>\n`;
 }

@@ -1,10 +1,10 @@
-import type { Metric, ProbeKind, ResultRow } from '../probe/types.js';
+import type { Metric, ProbeName, ResultRow } from '../results/types.js';
 
 /** One metric's values over seeds, by task then hidden-state index (0 = embeddings). */
 export type SeedValues = Map<string, Map<number, number[]>>;
 
 /** Groups the rows of one metric (and probe kind) by task and layer, keeping tasks in first-seen order. */
-export function valuesByTaskLayer(rows: readonly ResultRow[], metric: Metric, probe: ProbeKind): SeedValues {
+export function valuesByTaskLayer(rows: readonly ResultRow[], metric: Metric, probe: ProbeName): SeedValues {
   const out: SeedValues = new Map();
   for (const r of rows) {
     if (r.metric !== metric || r.probe !== probe || !Number.isFinite(r.value)) continue;
@@ -18,7 +18,7 @@ export function valuesByTaskLayer(rows: readonly ResultRow[], metric: Metric, pr
 }
 
 /** The probe kind to plot: the one asked for, else `linear` when present, else the first one found. */
-export function chooseProbe(rows: readonly ResultRow[], metric: Metric, probe?: ProbeKind): ProbeKind {
+export function chooseProbe(rows: readonly ResultRow[], metric: Metric, probe?: ProbeName): ProbeName {
   const kinds = new Set(rows.filter((r) => r.metric === metric).map((r) => r.probe));
   if (kinds.size === 0) throw new Error(`no "${metric}" rows in the results; metrics present: ${[...new Set(rows.map((r) => r.metric))].join(', ') || 'none'}`);
   if (probe) {
