@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { writeNpy } from '../src/io/npy.js';
+import { writeNpy } from '../src/core/npy.js';
 import { initBackend } from '../src/probe/backend.js';
 import { LinearProbe } from '../src/probe/linear.js';
 import { holdOut } from '../src/probe/search.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
-import type { Matrix } from '../src/probe/types.js';
+import type { Matrix } from '../src/core/activations.js';
 
 const { values } = parseArgs({ options: { repeats: { type: 'string', default: '3' }, 'skip-cpu': { type: 'boolean', default: false } } });
 const repeats = Number(values.repeats);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planBatches } from '../src/encoder/batches.js';
-import { Random } from '../src/random.js';
+import { Random } from '../src/core/random.js';
 
 test('length batches cover every item once, respect the limits, and keep padding small', () => {
   const rng = new Random(5);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { readResultsCsv } from '../src/probe/csv.js';
+import { readResultsCsv } from '../src/results/csv.js';
 import { FIXTURES, cli, tempDir } from './helpers.js';
 
 const dir = tempDir();

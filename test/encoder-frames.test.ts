@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readdirSync, rmSync } from 'node:fs';
-import { Encoder, TaskFeatureSource, embedTask, embeddingsFrame, layerStats, layerSummaryFrame, writeNpy, loadTask, subsampleTask } from '../src/index.js';
+import { Encoder, TaskFeatureSource, embedTask, embeddingsFrame, layerGeometry, layerGeometryFrame, writeNpy, loadTask, subsampleTask } from '../src/index.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
 const texts = ['The bank of the river.', 'I took a loan from the bank.', 'Hello world', 'A'];
@@ -13,7 +13,7 @@ test('layer statistics agree with numpy on the same vectors', async () => {
   const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: dir });
   const pooled = await encoder.embed(texts, { pooling: 'mean' });
   const npy = join(dir, 'x.npy');
-  writeNpy(npy, [pooled.hiddenStates.length, pooled.rows, pooled.dim], pooled.hiddenStates);
+  writeNpy(npy, [pooled.layers.length, pooled.rows, pooled.hiddenSize], pooled.matrices());
   const script = `
 import numpy as np, json, sys
 x = np.load(sys.argv[1]).astype(np.float64)
@@ -22,21 +22,21 @@ unit = x / np.linalg.norm(x, axis=2, keepdims=True)
 prev = [None] + [float((unit[l] * unit[l-1]).sum(axis=1).mean()) for l in range(1, len(x))]
 print(json.dumps({"norm": norms.tolist(), "prev": prev}))`;
   const expected = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, npy], { encoding: 'utf8' }));
-  const stats = layerStats(pooled);
+  const stats = layerGeometry(pooled);
   assert.deepEqual(stats.map((s) => s.layer_name), ['emb', '1', '2', '3', '4']);
   stats.forEach((s, l) => {
     assert.ok(Math.abs(s.norm - expected.norm[l]) < 1e-4, `norm at ${l}`);
     if (l > 0) assert.ok(Math.abs(s.mean_cosine_to_previous_layer - expected.prev[l]) < 1e-5, `cosine at ${l}`);
     assert.ok(s.mean_pairwise_cosine > -1 && s.mean_pairwise_cosine < 1);
   });
-  const summary = layerSummaryFrame(pooled);
+  const summary = layerGeometryFrame(pooled);
   assert.deepEqual(summary.shape, [5, 5]);
   assert.ok(summary.columns.includes('mean_cosine_to_previous_layer'));
   const frame = embeddingsFrame(pooled, 2, { labels: ['a', 'b', 'c', 'd'] });
   assert.deepEqual(frame.shape, [4, 3 + 32]);
   assert.deepEqual(frame.columns.slice(0, 4), ['id', 'text', 'label', 'd0']);
   assert.equal(frame.iat(1, 1), texts[1]);
-  assert.ok(Math.abs(Number(frame.iat(3, 3 + 5)) - pooled.hiddenStates[2][3 * 32 + 5]) < 1e-6);
+  assert.ok(Math.abs(Number(frame.iat(3, 3 + 5)) - pooled.row(3, 2)[5]) < 1e-6);
   await encoder.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -48,10 +48,10 @@ test('task features line up with the task examples (word and sentence level)', a
   const tasks = [loadTask('ru.upos'), loadTask('ru.sentlen'), subsampleTask(loadTask('sst2', { sst2TrainSize: 500 }), 60, 40, 3)];
   for (const task of tasks) {
     const name = task.name;
-    const features = await embedTask(encoder, task, { pooling: 'mean', layers: [0, 4] });
+    const features = await embedTask(encoder, task, { sentencePooling: 'mean', wordPooling: 'mean', layers: [0, 4] });
     assert.equal(features.train.rows, task.train.examples.length);
     assert.equal(features.test.rows, task.test.examples.length);
-    assert.deepEqual(features.layers, [0, 4]);
+    assert.deepEqual(features.train.layers, [0, 4]);
     // Spot-check an example against extracting its sentence alone.
     const ex = task.test.examples[7];
     const sentence = task.test.sentences[ex.sentence];
@@ -60,8 +60,9 @@ test('task features line up with the task examples (word and sentence level)', a
       ? await encoder.embedWords([sentence.words], { pooling: 'mean', layers: [4], cache: false })
       : await encoder.embed([sentence.text], { pooling: 'mean', layers: [4], cache: false });
     const row = task.level === 'word' ? ex.word! : 0;
-    const expected = alone.hiddenStates[0].subarray(row * d, (row + 1) * d);
-    const actual = features.test.hiddenStates[1].subarray(7 * d, 8 * d);
+    const expected = alone.row(row, 4);
+    const actual = features.test.row(7, 4);
+    assert.equal(actual.length, d);
     expected.forEach((v, k) => assert.ok(Math.abs(v - actual[k]) < 1e-4, `${name} dim ${k}`));
   }
   await encoder.dispose();
@@ -72,14 +73,15 @@ test('a feature source runs each sentence once for all tasks and gives each task
   const dir = tempDir();
   const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: dir });
   const tasks = ['ru.upos', 'ru.morph.Number', 'ru.sentlen', 'ru.tense'].map((name) => loadTask(name));
-  const source = new TaskFeatureSource(encoder, tasks, { pooling: 'mean', layers: [3] });
+  const source = new TaskFeatureSource(encoder, tasks, { sentencePooling: 'mean', wordPooling: 'mean', layers: [3] });
   for (const task of tasks) {
     const shared = await source.features(task);
-    const alone = await embedTask(encoder, task, { pooling: 'mean', layers: [3], cache: false });
+    const alone = await embedTask(encoder, task, { sentencePooling: 'mean', wordPooling: 'mean', layers: [3], cache: false });
     assert.equal(shared.train.rows, task.train.examples.length);
-    assert.deepEqual(shared.test.hiddenStates[0].length, alone.test.hiddenStates[0].length);
+    const [a, b] = [shared.test.layer(3).data, alone.test.layer(3).data];
+    assert.equal(a.length, b.length);
     let worst = 0;
-    shared.test.hiddenStates[0].forEach((v, k) => (worst = Math.max(worst, Math.abs(v - alone.test.hiddenStates[0][k]))));
+    a.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - b[k]))));
     assert.ok(worst < 1e-4, `${task.name}: ${worst}`);
   }
   // One cached extraction per level (word, sentence), not one per task.

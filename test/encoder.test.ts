@@ -49,7 +49,7 @@ for (const variant of VARIANTS) {
         activations.forEach((a, i) => {
           assert.deepEqual(a.inputIds, reference.sentences[i].input_ids, `token ids of "${a.text}"`);
           reference.sentences[i].hidden_states.forEach((states, l) => {
-            assert.ok(maxDiff(states, a.hiddenStates[l]) < 1e-4, `batch ${batchSize}, text ${i}, hidden state ${l}: ${maxDiff(states, a.hiddenStates[l])}`);
+            assert.ok(maxDiff(states, a.hiddenStates.layer(l).data) < 1e-4, `batch ${batchSize}, text ${i}, hidden state ${l}: ${maxDiff(states, a.hiddenStates.layer(l).data)}`);
           });
         });
       }
@@ -63,7 +63,7 @@ for (const variant of VARIANTS) {
           reference.sentences.forEach((s, i) => {
             s.hidden_states.forEach((states, l) => {
               const expected = pooledReference(states, pooling);
-              const actual = pooled.hiddenStates[l].subarray(i * pooled.dim, (i + 1) * pooled.dim);
+              const actual = pooled.row(i, l);
               assert.ok(maxDiff([expected], actual) < 1e-4, `${pooling}, batch ${batchSize}, text ${i}, layer ${l}`);
             });
           });
@@ -85,7 +85,7 @@ describe('tiny-roberta-q8: the int8 file', () => {
       reference.sentences[i].hidden_states.forEach((states, l) => {
         // Quantization noise: every token vector must still point the same way as fp32's.
         states.forEach((row, t) => {
-          const v = a.hiddenStates[l].subarray(t * row.length, (t + 1) * row.length);
+          const v = a.hiddenStates.row(t, l);
           let dot = 0, nr = 0, nv = 0;
           row.forEach((x, d) => { dot += x * v[d]; nr += x * x; nv += v[d] * v[d]; });
           assert.ok(dot / Math.sqrt(nr * nv) > 0.98, `text ${i} layer ${l} token ${t}: cosine ${dot / Math.sqrt(nr * nv)}`);
@@ -107,7 +107,7 @@ describe('taps', () => {
       const ids = encoder.tokenizer.encode(text);
       const feeds = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]), attention_mask: new ort.Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]) };
       const out = await session.run(feeds);
-      assert.deepEqual(ours.hiddenStates[encoder.numHiddenStates - 1], out.last_hidden_state.data as Float32Array);
+      assert.deepEqual(ours.hiddenStates.layer(encoder.numHiddenStates - 1).data, out.last_hidden_state.data as Float32Array);
       await session.release();
       await encoder.dispose();
     });
@@ -126,10 +126,10 @@ describe('taps', () => {
     const batched = await encoder.embedTokens(texts, { attentions: true, batchSize: 2 });
     const single = await encoder.embedTokens([texts[0]], { attentions: true, batchSize: 1 });
     const heads = 4;
-    assert.equal(batched[0].attentions!.length, 4);
+    assert.deepEqual(batched[0].attentionLayers, [1, 2, 3, 4]);
     for (const a of batched) {
       const n = a.inputIds.length;
-      for (const layer of a.attentions!) {
+      for (const layer of a.attentionLayers.map((l) => a.attention(l))) {
         assert.equal(layer.length, heads);
         for (const map of layer) for (let q = 0; q < n; q++) {
           const sum = map.subarray(q * n, (q + 1) * n).reduce((s, x) => s + x, 0);
@@ -137,22 +137,22 @@ describe('taps', () => {
         }
       }
     }
-    batched[0].attentions!.forEach((layer, l) => layer.forEach((map, h) => {
-      single[0].attentions![l][h].forEach((x, k) => assert.ok(Math.abs(x - map[k]) < 1e-6, `layer ${l} head ${h}`));
-    }));
+    for (const l of batched[0].attentionLayers) batched[0].attention(l).forEach((map, h) => {
+      single[0].attention(l, h).data.forEach((x, k) => assert.ok(Math.abs(x - map[k]) < 1e-6, `layer ${l} head ${h}`));
+    });
     await encoder.dispose();
   });
 
   test('embedding components: LayerNorm of token + position + token_type gives hidden_states[0]', async () => {
     const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot });
     const [a] = await encoder.embedTokens(['Hello world, the embeddings are summed.'], { components: true });
-    assert.deepEqual(Object.keys(a.components!).sort(), ['position', 'token', 'token_type']);
+    assert.deepEqual(a.names().filter((n) => n.startsWith('embeddings.')).sort(), ['embeddings.position', 'embeddings.token_type', 'embeddings.word']);
     const n = a.inputIds.length;
     const d = encoder.hiddenSize;
     // LayerNorm(x) = γ ⊙ (x − μ)/σ + β: per dimension, hidden_states[0] is an affine function of the
     // standardized sum across tokens. Fit it by least squares and require a near-exact fit.
     const sum = new Float64Array(n * d);
-    for (const c of Object.values(a.components!)) c.forEach((x, i) => (sum[i] += x));
+    for (const c of ['word', 'position', 'token_type'] as const) a.component(c).data.forEach((x, i) => (sum[i] += x));
     const z = new Float64Array(n * d);
     for (let t = 0; t < n; t++) {
       const row = sum.subarray(t * d, (t + 1) * d);
@@ -162,7 +162,7 @@ describe('taps', () => {
     }
     for (let k = 0; k < d; k++) {
       const xs = Array.from({ length: n }, (_, t) => z[t * d + k]);
-      const ys = Array.from({ length: n }, (_, t) => a.hiddenStates[0][t * d + k]);
+      const ys = Array.from({ length: n }, (_, t) => a.get('embeddings').data[t * d + k]);
       const mx = xs.reduce((s, x) => s + x, 0) / n;
       const my = ys.reduce((s, y) => s + y, 0) / n;
       const slope = xs.reduce((s, x, t) => s + (x - mx) * (ys[t] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
@@ -201,10 +201,11 @@ describe('word-level extraction', () => {
           start += ids.length;
           for (let l = 0; l < encoder.numHiddenStates; l++) {
             const d = encoder.hiddenSize;
-            const rows = span.map((t) => Array.from(tokens.hiddenStates[l].subarray(t * d, (t + 1) * d)));
+            const rows = span.map((t) => Array.from(tokens.hiddenStates.row(t, l)));
             const expected = pooling === 'first' ? rows[0] : pooling === 'last' ? rows[rows.length - 1] : rows[0].map((_, k) => rows.reduce((acc, r) => acc + r[k], 0) / rows.length);
             const row = result.sentenceOffsets[s] + w;
-            assert.ok(maxDiff([expected], result.hiddenStates[l].subarray(row * d, (row + 1) * d)) < 1e-5, `sentence ${s} word ${w} layer ${l}`);
+            assert.equal(result.row(row, l).length, d);
+            assert.ok(maxDiff([expected], result.word(s, w, l)) < 1e-5, `sentence ${s} word ${w} layer ${l}`);
           }
         });
       }
@@ -230,9 +231,10 @@ describe('word-level extraction of long sentences', () => {
     const d = encoder.hiddenSize;
     // Word 600 sits in the second chunk: its vector equals that of the same word run in that chunk alone.
     const chunkStart = 510; // 512 tokens minus <s> and </s>, one token per word here
-    const [alone] = (await encoder.embedWords([words.slice(chunkStart)], { pooling: 'first', cache: false, layers: [2] })).hiddenStates;
-    const got = result.hiddenStates[0].subarray(600 * d, 601 * d);
-    const want = alone.subarray((600 - chunkStart) * d, (601 - chunkStart) * d);
+    const alone = await encoder.embedWords([words.slice(chunkStart)], { pooling: 'first', cache: false, layers: [2] });
+    const got = result.word(0, 600, 2);
+    const want = alone.word(0, 600 - chunkStart, 2);
+    assert.equal(got.length, d);
     got.forEach((v, k) => assert.ok(Math.abs(v - want[k]) < 1e-5));
     await encoder.dispose();
   });
@@ -248,14 +250,15 @@ describe('extraction options', () => {
     const together = await encoder.embed(texts, { batchSize: 2, cache: false });
     for (const [i, text] of texts.entries()) {
       const alone = await encoder.embed([text], { batchSize: 1, cache: false });
-      alone.hiddenStates.forEach((m, l) => assert.ok(maxDiff([Array.from(m)], together.hiddenStates[l].subarray(i * 32, (i + 1) * 32)) < 1e-5, `text ${i} layer ${l}`));
+      alone.layers.forEach((l) => assert.ok(maxDiff([Array.from(alone.row(0, l))], together.row(i, l)) < 1e-5, `text ${i} layer ${l}`));
     }
   });
 
   test('layers picks hidden states; an unknown layer is an error', async () => {
     const some = await encoder.embed(['Hello world'], { layers: [0, 4], cache: false });
     assert.deepEqual(some.layers, [0, 4]);
-    assert.equal(some.hiddenStates.length, 2);
+    assert.equal(some.matrices().length, 2);
+    assert.throws(() => some.layer(2), /layer 2 is not in this stack; it holds layers emb, 4/);
     await assert.rejects(encoder.embed(['x'], { layers: [5] }), /layer 5 does not exist: this model has hidden states 0…4/);
   });
 
@@ -305,11 +308,11 @@ describe('on-disk cache', () => {
     poisoned.writeFloatLE(123.5, 8 + Number(bytes.readBigUInt64LE(0)));
     writeFileSync(join(dir, entries[0]), poisoned);
     const second = await encoder.embed(texts, { pooling: 'max' });
-    assert.equal(second.hiddenStates[0][0], 123.5);
+    assert.equal(second.row(0, 0)[0], 123.5);
     // A truncated entry (as a crash of an old writer might leave) is ignored and rewritten.
     truncateSync(join(dir, entries[0]), 100);
     const third = await encoder.embed(texts, { pooling: 'max' });
-    assert.deepEqual(third.hiddenStates, first.hiddenStates);
+    assert.deepEqual(third.matrices(), first.matrices());
     assert.ok(readdirSync(dir).every((f) => !f.endsWith('.tmp')));
     // Other settings are other entries.
     await encoder.embed(texts, { pooling: 'mean' });
@@ -374,7 +377,7 @@ describe('hub models', () => {
     const fromHub = await Encoder.load('test/tiny-roberta', { cacheDir, offline: true, layerwiseCache: cacheRoot });
     const fromFolder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot });
     const text = ['Cached models load without a network.'];
-    assert.deepEqual((await fromHub.embed(text, { cache: false })).hiddenStates, (await fromFolder.embed(text, { cache: false })).hiddenStates);
+    assert.deepEqual((await fromHub.embed(text, { cache: false })).matrices(), (await fromFolder.embed(text, { cache: false })).matrices());
     await fromHub.dispose();
     await fromFolder.dispose();
     rmSync(cacheDir, { recursive: true, force: true });
@@ -390,7 +393,7 @@ describe('hub models', () => {
       assert.ok(downloads.includes('onnx/model.onnx') && downloads.includes('tokenizer.json'), downloads.join(','));
       const reference = readReference(join(FIXTURES, 'tiny-roberta'));
       const [a] = await encoder.embedTokens([reference.sentences[1].text]);
-      assert.ok(maxDiff(reference.sentences[1].hidden_states[4], a.hiddenStates[4]) < 1e-4);
+      assert.ok(maxDiff(reference.sentences[1].hidden_states[4], a.hiddenStates.layer(4).data) < 1e-4);
       await encoder.dispose();
       assert.ok(existsSync(join(cacheDir, 'models--test--tiny-roberta', 'refs', 'main')), 'the ref is recorded for offline use');
       await hub.close();

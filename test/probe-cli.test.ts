@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { writeNpy } from '../src/io/npy.js';
+import { writeNpy } from '../src/core/npy.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
-import { Random } from '../src/random.js';
+import { Random } from '../src/core/random.js';
 
 // Runs the built CLI (npm test compiles dist/ first).
 const cli = (args: string[]) => run(['probe-features', ...args]);

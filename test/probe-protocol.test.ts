@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import type { LayerMatrices } from '../src/encoder/types.js';
-import { formatSummaryCsv, readResultsCsv, writeResultsCsv } from '../src/probe/csv.js';
-import { layerStatsFrame, resultsFrame, summaryFrame } from '../src/probe/frames.js';
-import { probeLayers, type ProbeLayersResult } from '../src/probe/protocol.js';
-import { Random } from '../src/random.js';
+import { LayerStack } from '../src/core/activations.js';
+import { formatSummaryCsv, readResultsCsv, writeResultsCsv } from '../src/results/csv.js';
+import { resultsFrame, seedSpreadFrame, summaryFrame } from '../src/results/frames.js';
+import { probeLayers, type ProbeLayersResult } from '../src/study/protocol.js';
+import { Random } from '../src/core/random.js';
 import type { ProbingTask, Split, TaskSentence } from '../src/tasks/types.js';
 
 const DIM = 12;
@@ -18,7 +18,7 @@ const CLASSES = ['A', 'B', 'C'];
  * a linear function of it; train and test sentences use disjoint word types. Layer 0 is noise,
  * layer 1 a noisy view of the type vector, layer 2 a clean one.
  */
-function handMadeTask(): { task: ProbingTask; features: { train: LayerMatrices; test: LayerMatrices } } {
+function handMadeTask(): { task: ProbingTask; features: { train: LayerStack; test: LayerStack } } {
   const rng = new Random(42);
   const types = Array.from({ length: 240 }, (_, i) => ({ word: `w${i}`, vector: Array.from({ length: DIM }, () => rng.normal()) }));
   const directions = CLASSES.map(() => Array.from({ length: DIM }, () => rng.normal()));
@@ -45,7 +45,7 @@ function handMadeTask(): { task: ProbingTask; features: { train: LayerMatrices; 
   const train = build(types.slice(0, 180), 150);
   const test = build(types.slice(180), 60);
   const task: ProbingTask = { name: 'handmade', level: 'word', category: 'syntax', language: 'en', description: 'hand-made word task', labels: CLASSES, train: train.split, test: test.split };
-  const matrices = (layers: Float32Array[], rows: number): LayerMatrices => ({ hiddenStates: layers, rows, dim: DIM });
+  const matrices = (layers: Float32Array[], rows: number) => new LayerStack([0, 1, 2], layers, rows, DIM);
   return { task, features: { train: matrices(train.layers, train.split.examples.length), test: matrices(test.layers, test.split.examples.length) } };
 }
 
@@ -102,7 +102,7 @@ describe('probeLayers', () => {
     assert.equal(summary.column('probe').values[0], 'linear');
     assert.equal(summary.column('best_layer').values[0], result.summary.best_layer);
     assert.equal(summary.column('task').values[0], 'handmade');
-    const stats = layerStatsFrame(result.rows);
+    const stats = seedSpreadFrame(result.rows);
     assert.deepEqual(stats.shape, [3 * 7, 8]);
     const dir = mkdtempSync(join(tmpdir(), 'layerwise-probe-csv-'));
     try {

@@ -40,13 +40,13 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function compare(task: ProbingTask): Promise<{ ours: number[]; sklearn: number[] }> {
   const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: join(dir, 'cache') });
-  const features = await embedTask(encoder, task, { pooling: 'mean' });
+  const features = await embedTask(encoder, task, { sentencePooling: 'mean', wordPooling: 'mean' });
   await encoder.dispose();
   const { rows } = await probeLayers(features, task, { seeds: 1, control: false, mdl: false });
   const ours = rows.filter((r) => r.metric === 'accuracy').sort((a, b) => a.layer - b.layer).map((r) => r.value);
-  const shape = (n: number) => [features.train.hiddenStates.length, n, features.train.dim];
-  writeNpy(join(dir, 'train.npy'), shape(features.train.rows), features.train.hiddenStates);
-  writeNpy(join(dir, 'test.npy'), shape(features.test.rows), features.test.hiddenStates);
+  const shape = (n: number) => [features.train.layers.length, n, features.train.hiddenSize];
+  writeNpy(join(dir, 'train.npy'), shape(features.train.rows), features.train.matrices());
+  writeNpy(join(dir, 'test.npy'), shape(features.test.rows), features.test.matrices());
   writeFileSync(join(dir, 'y_train.txt'), task.train.examples.map((e) => e.label).join('\n') + '\n');
   writeFileSync(join(dir, 'y_test.txt'), task.test.examples.map((e) => e.label).join('\n') + '\n');
   // The probe's own validation split for seed 0 (ProbeOptions: validationFraction 0.2).

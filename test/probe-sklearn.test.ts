@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { readNpy, writeNpy } from '../src/io/npy.js';
+import { readNpy, writeNpy } from '../src/core/npy.js';
 import { initBackend } from '../src/probe/backend.js';
 import { LinearProbe } from '../src/probe/linear.js';
 import { macroF1 } from '../src/probe/metrics.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
-import type { Matrix } from '../src/probe/types.js';
+import type { Matrix } from '../src/core/activations.js';
 
 // scikit-learn is the reference: its own cross-validated C, its own lbfgs optimum at a fixed C, its own macro-F1.
 const SKLEARN = String.raw`

@@ -3,13 +3,15 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/probe/backend.js';
 import { createProbe } from '../src/probe/create.js';
-import { onlineCodelength } from '../src/probe/mdl.js';
+import { onlineCodelength } from '../src/study/mdl.js';
 import { accuracy, macroF1, majorityAccuracy } from '../src/probe/metrics.js';
-import { expectedLayer, summarizeTask } from '../src/probe/summary.js';
-import { meanCI } from '../src/probe/stats.js';
+import { expectedLayer, summarizeTask } from '../src/results/summary.js';
+import { meanCI } from '../src/core/stats.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
-import type { Matrix, ProbeKind, ResultRow } from '../src/probe/types.js';
-import { Random } from '../src/random.js';
+import type { Matrix } from '../src/core/activations.js';
+import type { ProbeKind } from '../src/probe/types.js';
+import type { ResultRow } from '../src/results/types.js';
+import { Random } from '../src/core/random.js';
 
 function rows(X: Matrix, from: number, to: number): Matrix {
   return { data: X.data.subarray(from * X.cols, to * X.cols), rows: to - from, cols: X.cols };

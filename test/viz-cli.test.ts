@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatResultsCsv } from '../src/probe/csv.js';
-import type { ResultRow } from '../src/probe/types.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
+import { formatResultsCsv } from '../src/results/csv.js';
+import type { ResultRow } from '../src/results/types.js';
+import { writeFileAtomic } from '../src/core/atomic.js';
 import { cli, tempDir } from './helpers.js';
 
 function resultsFile(dir: string): string {

@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import type { ResultRow } from '../src/probe/types.js';
-import { Random } from '../src/random.js';
-import { expectedLayer } from '../src/probe/summary.js';
+import type { ResultRow } from '../src/results/types.js';
+import { ActivationCache, LayerStack } from '../src/core/activations.js';
+import { Random } from '../src/core/random.js';
+import { expectedLayer } from '../src/results/summary.js';
 import {
   attentionEntropy,
   attentionMap,
@@ -121,9 +122,10 @@ test('layerHeatmap: rows grouped by category, min–max per task, raw values as 
   assert.deepEqual(traces(layerHeatmap(rows, { categories: { upos: 'syntax' } }))[0].y[0], ['syntax', 'other', 'other']);
 });
 
-function layerStack(rows: number, dim: number, numLayers: number, seed: number): { hiddenStates: Float32Array[]; rows: number; dim: number } {
+function layerStack(rows: number, dim: number, numLayers: number, seed: number): LayerStack {
   const rng = new Random(seed);
-  return { rows, dim, hiddenStates: Array.from({ length: numLayers }, () => Float32Array.from({ length: rows * dim }, () => rng.normal())) };
+  const layers = Array.from({ length: numLayers }, (_, l) => l);
+  return new LayerStack(layers, layers.map(() => Float32Array.from({ length: rows * dim }, () => rng.normal())), rows, dim);
 }
 
 test('embeddingScatter: one trace per layer and label, points are the PCA scores, hover texts escaped', () => {
@@ -134,7 +136,7 @@ test('embeddingScatter: one trace per layer and label, points are the PCA scores
   const ts = traces(fig);
   assert.equal(ts.length, 4);
   assert.deepEqual(ts.map((t) => [t.name, t.xaxis, t.showlegend]), [['NOUN', 'x', true], ['VERB', 'x', true], ['NOUN', 'x2', false], ['VERB', 'x2', false]]);
-  const scores = pca(emb.hiddenStates[3], 30, 6, 2).scores;
+  const scores = pca(emb.layer(3).data, 30, 6, 2).scores;
   const verbRows = labels.flatMap((l, i) => (l === 'VERB' ? [i] : []));
   assert.deepEqual(ts[3].x, verbRows.map((r) => scores[r * 2]));
   assert.deepEqual(ts[3].y, verbRows.map((r) => scores[r * 2 + 1]));
@@ -145,7 +147,7 @@ test('embeddingScatter: one trace per layer and label, points are the PCA scores
   const sampled = embeddingScatter(emb, { labels, maxPoints: 10, layers: [1] });
   assert.equal(traces(sampled).reduce((s, t) => s + t.x.length, 0), 10);
   assert.throws(() => embeddingScatter(emb, { labels: labels.slice(1) }), /29 labels for 30 rows/);
-  assert.throws(() => embeddingScatter(emb, { labels, layers: [4] }), /layer\(s\) 4 out of range 0…3/);
+  assert.throws(() => embeddingScatter(emb, { labels, layers: [4] }), /layer\(s\) 4 not in the embeddings \(layers emb, 1, 2, 3\)/);
 });
 
 test('layerSimilarity: CKA heat map with layer names and unit diagonal', () => {
@@ -154,7 +156,7 @@ test('layerSimilarity: CKA heat map with layer names and unit diagonal', () => {
   const [heat] = traces(fig);
   assert.deepEqual(heat.x, ['emb', '1', '2']);
   assert.equal(heat.z[1][1], 1);
-  assert.ok(Math.abs(heat.z[0][2] - linearCKA(emb.hiddenStates[0], emb.hiddenStates[2], 20, 5, 5)) < 1e-12);
+  assert.ok(Math.abs(heat.z[0][2] - linearCKA(emb.layer(0).data, emb.layer(2).data, 20, 5, 5)) < 1e-12);
 });
 
 test('contextSimilarity: one line per pair, cosine per layer, pairs by label or index', () => {
@@ -196,13 +198,15 @@ test('attentionMap and attentionOverview: heads × layers grids and token labels
   const tokens = ['<s>', 'the', 'bank', 'the'];
   const diag = stochastic(4, (q, k) => (q === k ? 3 : 1));
   const stack = [[stochastic(4, () => 1), diag], [stochastic(4, (_q, k) => (k === 0 ? 1 : 0)), diag]];
-  const map = attentionMap(stack, tokens, { layer: 1, head: 1 });
+  const cache = (toks: string[]) => new ActivationCache(toks.join(' '), toks.map((_, i) => i), toks, new LayerStack([0], [new Float32Array(toks.length)], toks.length, 1), new Map(stack.map((heads, k) => [k + 1, heads])));
+  const map = attentionMap(cache(tokens), { layer: 1, head: 1 });
   const [heat] = traces(map);
   assert.deepEqual(heat.z[2], Array.from(diag.subarray(8, 12)));
   assert.deepEqual(map.layout.xaxis?.ticktext, ['&lt;s&gt;', 'the', 'bank', 'the']); // repeated "the" kept apart
-  assert.throws(() => attentionMap(stack, tokens, { layer: 0, head: 0 }), /layer 0 out of range 1…2/);
-  assert.throws(() => attentionMap(stack, tokens.slice(1), { layer: 1, head: 0 }), /3 tokens for a 4×4 attention matrix/);
-  const overview = attentionOverview(stack, tokens);
+  assert.throws(() => attentionMap(cache(tokens), { layer: 0, head: 0 }), /no attention for layer 0: layers 1…2 have attention/);
+  assert.throws(() => attentionMap(cache(tokens), { layer: 1, head: 2 }), /layer 1 has heads 0…1, not 2/);
+  assert.throws(() => attentionMap(cache(tokens.slice(1)), { layer: 1, head: 0 }), /3 tokens for a 4×4 attention matrix/);
+  const overview = attentionOverview(cache(tokens));
   const [entropy, first] = traces(overview);
   assert.deepEqual(entropy.x, ['1', '2']);
   assert.ok(Math.abs(entropy.z[0][0] - 2) < 1e-6); // head 0, layer 1 uniform

@@ -2,12 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Random } from '../src/random.js';
+import { LayerStack } from '../src/core/activations.js';
+import { Random } from '../src/core/random.js';
 import { orthonormalizeRows, symmetricEigen } from '../src/viz/linalg.js';
 import { pca } from '../src/viz/pca.js';
 import { tsne, tsneAffinities } from '../src/viz/tsne.js';
 import { ckaMatrix, linearCKA } from '../src/viz/cka.js';
-import { cosineSimilarity } from '../src/viz/cosine.js';
+import { cosineSimilarity } from '../src/core/vectors.js';
 
 /** Runs Python (Debian's, with numpy and scikit-learn) on JSON `input` (as variable `data`); returns its printed JSON. */
 function python(code: string, input: unknown): any {
@@ -158,7 +159,7 @@ test('ckaMatrix is the pairwise linearCKA of the hidden states, with ones on the
   const h0 = gaussian(rows, dim, 21);
   const h1 = Float32Array.from(h0, (v, i) => v + 0.5 * Math.sin(i));
   const h2 = gaussian(rows, dim, 22);
-  const m = ckaMatrix({ hiddenStates: [h0, h1, h2], rows, dim });
+  const m = ckaMatrix(new LayerStack([0, 1, 2], [h0, h1, h2], rows, dim));
   for (let i = 0; i < 3; i++) assert.equal(m[i * 3 + i], 1);
   assert.ok(Math.abs(m[1] - linearCKA(h0, h1, rows, dim, dim)) < 1e-12);
   assert.equal(m[1], m[3]);

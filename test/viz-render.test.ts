@@ -7,8 +7,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import type { ResultRow } from '../src/probe/types.js';
-import { Random } from '../src/random.js';
+import type { ResultRow } from '../src/results/types.js';
+import { ActivationCache, LayerStack } from '../src/core/activations.js';
+import { Random } from '../src/core/random.js';
 import { newBrowserPage } from '../src/viz/browser.js';
 import {
   attentionMap,
@@ -115,10 +116,10 @@ function figures(): Record<string, { fig: Figure; texts: string[] }> {
   const n = 45;
   const dim = 8;
   const labels = Array.from({ length: n }, (_, i) => ['NOUN', 'VERB', 'ADJ'][i % 3]);
-  const emb = { rows: n, dim, hiddenStates: Array.from({ length: 4 }, (_, l) => Float32Array.from({ length: n * dim }, (_, k) => rng.normal() + (k % dim === Math.floor(k / dim) % 3 ? 2 * l : 0))) };
+  const emb = new LayerStack([0, 1, 2, 3], [0, 1, 2, 3].map((l) => Float32Array.from({ length: n * dim }, (_, k) => rng.normal() + (k % dim === Math.floor(k / dim) % 3 ? 2 * l : 0))), n, dim);
   const items = ['bank (river)', 'bank (loan)', 'shore'].map((label, i) => ({ label, hiddenStates: Array.from({ length: 4 }, (_, l) => Float32Array.from({ length: dim }, (_, k) => Math.cos(k + i * l))) }));
   const tokens = ['<s>', 'the', 'bank', 'of', 'the', 'river', '</s>'];
-  const attention = Array.from({ length: 3 }, () => Array.from({ length: 2 }, () => {
+  const maps = Array.from({ length: 3 }, () => Array.from({ length: 2 }, () => {
     const m = Float32Array.from({ length: 49 }, () => rng.next());
     for (let q = 0; q < 7; q++) {
       const s = m.subarray(q * 7, q * 7 + 7).reduce((a, b) => a + b, 0);
@@ -126,6 +127,7 @@ function figures(): Record<string, { fig: Figure; texts: string[] }> {
     }
     return m;
   }));
+  const attention = new ActivationCache(tokens.join(' '), tokens.map((_, i) => i), tokens, new LayerStack([0], [new Float32Array(7 * dim)], 7, dim), new Map(maps.map((heads, k) => [k + 1, heads])));
   return {
     curves: { fig: layerCurves(rows), texts: ['Layer', 'accuracy', 'wordlen', 'upos', 'sst2', 'majority baseline', 'control task', 'emb'] },
     heatmap: { fig: layerHeatmap(rows, { categories: { wordlen: 'surface', upos: 'syntax', sst2: 'semantics' } }), texts: ['Layer', 'wordlen', 'upos', 'sst2', 'surface', 'syntax', 'semantics', 'expected layer'] },
@@ -133,8 +135,8 @@ function figures(): Record<string, { fig: Figure; texts: string[] }> {
     umap: { fig: embeddingScatter(emb, { labels, method: 'umap', layers: [3] }), texts: ['UMAP 1', 'UMAP 2', 'NOUN'] },
     similarity: { fig: layerSimilarity(emb), texts: ['Layer', 'linear CKA', 'emb'] },
     context: { fig: contextSimilarity(items, [['bank (river)', 'bank (loan)'], ['bank (river)', 'shore']]), texts: ['Layer', 'cosine similarity', 'bank (river) ↔ bank (loan)'] },
-    attention: { fig: attentionMap(attention, tokens, { layer: 2, head: 1 }), texts: ['key', 'query', '<s>', '</s>', 'river'] },
-    overview: { fig: attentionOverview(attention, tokens), texts: ['Layer', 'Head', 'bits', 'attention to first token <s>'] },
+    attention: { fig: attentionMap(attention, { layer: 2, head: 1 }), texts: ['key', 'query', '<s>', '</s>', 'river'] },
+    overview: { fig: attentionOverview(attention), texts: ['Layer', 'Head', 'bits', 'attention to first token <s>'] },
   };
 }
 
