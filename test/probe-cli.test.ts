@@ -59,5 +59,5 @@ it('probe-features explains mismatched inputs in one line', () => {
   assert.match(layers.stderr, /train is 2 layer\(s\) × 16 dims but test is 1 × 16/);
   const usage = cli(['--train', 'a.npy']);
   assert.equal(usage.status, 2);
-  assert.match(usage.stderr, /--out is required/);
+  assert.match(usage.stderr, /--train-labels is required/);
 });

@@ -1,6 +1,6 @@
 import { DEFAULT_DATA_DIR, DEFAULT_TASK_SEED, loadTasks } from '../tasks/registry.js';
 import { DEFAULT_SST2_TRAIN_SIZE } from '../tasks/sst2.js';
-import { taskSummary, type TaskStats } from '../tasks/summary.js';
+import { taskStats, type TaskStats } from '../tasks/summary.js';
 import { defineCommand } from './options.js';
 
 function table(stats: readonly TaskStats[]): string {
@@ -30,7 +30,7 @@ With --json: [{"name","level","category","classes","train","test"}].`,
       seed: values.seed,
       sst2TrainSize: values['sst2-train-size'],
     });
-    const stats = tasks.map(taskSummary);
+    const stats = tasks.map(taskStats);
     if (values.json) {
       console.log(JSON.stringify(stats.map(({ name, level, category, classes, train, test }) => ({ name, level, category, classes, train, test })), null, 2));
     } else {

@@ -1,5 +1,5 @@
 import * as dfd from 'danfojs-node';
-import { taskSummary } from './summary.js';
+import { taskStats } from './summary.js';
 import type { ProbingTask, Split } from './types.js';
 
 /**
@@ -22,7 +22,7 @@ export function taskToDataFrame(task: ProbingTask): dfd.DataFrame {
 /** One row per task: name, level, category, classes, train, test (example counts). */
 export function tasksSummaryFrame(tasks: readonly ProbingTask[]): dfd.DataFrame {
   const rows = tasks.map((t) => {
-    const { name, level, category, classes, train, test } = taskSummary(t);
+    const { name, level, category, classes, train, test } = taskStats(t);
     return { name, level, category, classes, train, test };
   });
   return new dfd.DataFrame(rows, { columns: ['name', 'level', 'category', 'classes', 'train', 'test'] });

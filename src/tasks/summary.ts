@@ -29,7 +29,7 @@ export function labelCounts(task: ProbingTask): LabelCount[] {
   return counts;
 }
 
-export function taskSummary(task: ProbingTask): TaskStats {
+export function taskStats(task: ProbingTask): TaskStats {
   return {
     name: task.name,
     level: task.level,
