@@ -6,7 +6,7 @@ import { MIN_TRAIN_EXAMPLES } from '../src/tasks/assemble.js';
 import { readConllu } from '../src/tasks/conllu.js';
 import { DEFAULT_DATA_DIR, TASK_REGISTRY, loadTasks, taskNames } from '../src/tasks/registry.js';
 import { parseSst2 } from '../src/tasks/sst2.js';
-import { labelCounts, taskSummary } from '../src/tasks/summary.js';
+import { labelCounts, taskStats } from '../src/tasks/summary.js';
 import { baseRelation, treeDepth } from '../src/tasks/tree.js';
 import type { ProbingTask, Split } from '../src/tasks/types.js';
 import { rootArgumentNumber, rootTense } from '../src/tasks/ud.js';
@@ -109,7 +109,7 @@ describe('tasks built from small hand-made treebanks', () => {
     assert.deepEqual(treedepth.dropped, [{ label: '4', train: 9, test: 1 }]); // only t4 is 4 deep
     const noneInTest = fakeData({ 'ud-english-ewt/en_ewt-ud-dev.conllu': dev, 'ud-english-ewt/en_ewt-ud-test.conllu': fixture('good.conllu') });
     const [subjnum] = loadTasks(['subjnum'], noneInTest);
-    assert.deepEqual(taskSummary(subjnum), {
+    assert.deepEqual(taskStats(subjnum), {
       name: 'subjnum', level: 'sentence', category: 'semantics', classes: 1, train: 33, test: 2,
       labelCounts: [{ label: 'Sing', train: 33, test: 2 }],
       dropped: [{ label: 'Plur', train: 18, test: 0 }],
