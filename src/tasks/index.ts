@@ -9,7 +9,7 @@ export type { Bin, Treebank } from './ud.js';
 export { DEFAULT_SST2_TRAIN_SIZE } from './sst2.js';
 export { DEFAULT_DATA_DIR, DEFAULT_TASK_SEED, TASK_REGISTRY, loadTask, loadTasks, taskNames } from './registry.js';
 export type { LoadTasksOptions, TaskInfo } from './registry.js';
-export { controlTask } from './control.js';
+export { controlTask, hasControlTask } from './control.js';
 export { labelCounts, taskSummary } from './summary.js';
 export type { LabelCount, TaskCounts, TaskStats } from './summary.js';
 export { taskToDataFrame, tasksSummaryFrame } from './frames.js';
