@@ -14,3 +14,5 @@ export { labelCounts, taskSummary } from './summary.js';
 export type { LabelCount, TaskCounts, TaskStats } from './summary.js';
 export { taskToDataFrame, tasksSummaryFrame } from './frames.js';
 export { subsampleTask } from './subsample.js';
+export { taskExamples } from './examples.js';
+export type { ExportedExample, ExportedTask } from './examples.js';
