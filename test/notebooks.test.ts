@@ -1,7 +1,10 @@
 // Executes the notebooks in notebooks/ headlessly under the real tslab kernel (Debian's
 // Jupyter in /usr/bin/python3, through scripts/run-notebook.py = nbconvert --execute that keeps
-// the failing cell's output) and checks what they print. To add a notebook, add one line to
-// `notebooks` below; give it a `check` for the values it prints (and `env: LAB_ENV` if it loads a model).
+// the failing cell's output) and checks the values they publish: a notebook cell calls
+// `publish({ key: value })`, i.e. `tslab.display.raw('application/json', JSON.stringify(…))`, and the
+// test reads those `application/json` outputs of the executed notebook, not its printed text, which
+// is for people. To add a notebook, add one line to `notebooks` below, with a `check` for the values
+// it publishes (and `env: LAB_ENV` if it loads a model).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,14 +17,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const python = '/usr/bin/python3';
 const setupHint = 'run scripts/setup-jupyter.sh (CI installs Jupyter with .ci/run)';
 
-/** The text a notebook printed, one entry per code cell, in order. */
-type CellOutputs = string[];
+/** Everything one notebook published: the objects of its `application/json` outputs, merged (each key once). */
+type Published = Record<string, unknown>;
 
 interface NotebookCase {
   file: string;
   /** Added to the runner's environment, which the kernel inherits. */
   env?: Record<string, string>;
-  check?: (cells: CellOutputs) => void;
+  check?: (data: Published) => void;
 }
 
 // The lab notebooks default to roberta-base from the hub; here they run on the random-weight fixture, on small subsets.
@@ -40,7 +43,7 @@ interface NotebookOutput {
   output_type: string;
   name?: string;
   text?: string | string[];
-  data?: Record<string, string | string[]>;
+  data?: Record<string, unknown>;
   evalue?: string;
 }
 interface NotebookCell {
@@ -53,7 +56,7 @@ function readCells(path: string): NotebookCell[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { cells: NotebookCell[] }).cells;
 }
 
-const joined = (text: string | string[] | undefined): string => (Array.isArray(text) ? text.join('') : (text ?? ''));
+const joined = (text: unknown): string => (Array.isArray(text) ? text.join('') : typeof text === 'string' ? text : '');
 
 /** Fails in one line unless Jupyter and a startable tslab kernel are installed, and dist/ is built. */
 function requireJupyterAndBuild(): void {
@@ -74,16 +77,33 @@ function requireJupyterAndBuild(): void {
   }
 }
 
-/** What a cell printed to the given streams (tslab prints compile errors to stderr), and the values it displayed. */
-function cellText(cell: NotebookCell, streams: string[]): string {
+/** What a failed cell printed (tslab prints compile errors to stderr) and its error: for the failure message only. */
+function cellText(cell: NotebookCell): string {
   return (cell.outputs ?? [])
-    .filter((o) => o.output_type !== 'stream' || streams.includes(o.name ?? ''))
-    .map((o) => (o.output_type === 'stream' ? joined(o.text) : joined(o.data?.['text/plain'] ?? o.evalue)))
+    .map((o) => (o.output_type === 'stream' ? joined(o.text) : o.output_type === 'error' ? (o.evalue ?? '') : ''))
     .join('');
 }
 
-/** Runs the notebook (kernel cwd = notebooks/, layerwise's cache in a temporary folder) and returns what each code cell printed to stdout. */
-function executeNotebook(file: string, env: Record<string, string> = {}): CellOutputs {
+/** The values a notebook's code cells published as `application/json` display data, merged into one object. */
+function publishedData(file: string, cells: NotebookCell[]): Published {
+  const data: Published = {};
+  cells.forEach((cell, index) => {
+    for (const output of cell.outputs ?? []) {
+      if (output.data === undefined || !('application/json' in output.data)) continue;
+      const raw = output.data['application/json'];
+      const value: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+      assert.ok(value !== null && typeof value === 'object' && !Array.isArray(value), `${file}: cell ${index} published ${JSON.stringify(value)}, not an object of named values`);
+      for (const [key, v] of Object.entries(value)) {
+        assert.ok(!(key in data), `${file}: "${key}" is published twice (again in cell ${index})`);
+        data[key] = v;
+      }
+    }
+  });
+  return data;
+}
+
+/** Runs the notebook (kernel cwd = notebooks/, layerwise's cache in a temporary folder) and returns what it published. */
+function executeNotebook(file: string, env: Record<string, string> = {}): Published {
   const outDir = mkdtempSync(join(tmpdir(), 'layerwise-notebook-'));
   try {
     const executed = join(outDir, file);
@@ -94,24 +114,21 @@ function executeNotebook(file: string, env: Record<string, string> = {}): CellOu
     });
     const failedCell = /cell (\d+) failed/.exec(run.stderr ?? '');
     if (failedCell && existsSync(executed)) {
-      const text = cellText(readCells(executed)[Number(failedCell[1])], ['stdout', 'stderr']).trim();
+      const text = cellText(readCells(executed)[Number(failedCell[1])]).trim();
       assert.fail(`${file}: cell ${failedCell[1]} failed:\n${text}`);
     }
     const tail = (run.stderr ?? '').trim().split('\n').slice(-10).join('\n');
     assert.equal(run.status, 0, `running ${file} failed (${run.error?.message ?? `exit ${run.status}`}):\n${tail}`);
-    return readCells(executed)
-      .filter((cell) => cell.cell_type === 'code')
-      .map((cell) => cellText(cell, ['stdout']));
+    return publishedData(file, readCells(executed));
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
 }
 
-/** The one printed line that starts with `prefix`, without the prefix. */
-function printed(cells: CellOutputs, prefix: string): string {
-  const lines = cells.join('\n').split('\n').filter((l) => l.startsWith(prefix));
-  assert.equal(lines.length, 1, `expected one line starting with "${prefix}", got ${lines.length}`);
-  return lines[0].slice(prefix.length);
+/** The value the notebook published under `key` (typed as the check expects it; the checks verify it). */
+function get<T>(data: Published, key: string): T {
+  assert.ok(key in data, `the notebook published no "${key}"; it published: ${Object.keys(data).join(', ') || 'nothing'}`);
+  return data[key] as T;
 }
 
 /** The fixture's sentences as the Python transformers/torch stack tokenized and ran them: hidden_states[k][token][dim]. */
@@ -122,66 +139,115 @@ interface FixtureSentence {
 }
 const fixtureFile = (name: string): string => readFileSync(join(root, 'test/fixtures/tiny-roberta', name), 'utf8');
 const fixtureSentences = (): FixtureSentence[] => (JSON.parse(fixtureFile('reference.json')) as { sentences: FixtureSentence[] }).sentences;
-
-function checkSmoke(cells: CellOutputs): void {
-  assert.equal(printed(cells, 'npy round trip: '), 'shape=2x3 values=1,2,3,4,5,6');
-
-  const sentence = fixtureSentences()[1];
-  assert.equal(printed(cells, 'sentence: '), sentence.text);
-  assert.deepEqual(JSON.parse(printed(cells, 'token ids: ')), sentence.input_ids);
-
-  const hidden = /^dims=(\S+) max\|onnx - torch\|=(\S+)$/.exec(printed(cells, 'last_hidden_state: '));
-  assert.ok(hidden, 'unparsable last_hidden_state line');
-  assert.equal(hidden[1], `1x${sentence.input_ids.length}x32`);
-  const maxAbsDiff = Number(hidden[2]);
-  assert.ok(Number.isFinite(maxAbsDiff) && maxAbsDiff < 1e-4, `ONNX Runtime differs from torch by ${hidden[2]}`);
-}
+const fixtureConfig = () => JSON.parse(fixtureFile('config.json')) as { num_hidden_layers: number; hidden_size: number; num_attention_heads: number };
 
 const vectorNorm = (v: number[]): number => Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
 const meanOf = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /** Asserts that every number in `actual` is within `tolerance` of `expected`. */
 function assertClose(actual: number[], expected: number[], tolerance: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: ${actual.length} values, expected ${expected.length}`);
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= tolerance, `${what}[${i}]: ${a}, torch says ${expected[i]}`));
+  actual.forEach((a, i) => assert.ok(typeof a === 'number' && Math.abs(a - expected[i]) <= tolerance, `${what}[${i}]: ${a}, expected ${expected[i]} ± ${tolerance}`));
 }
 
-function checkHiddenStates(cells: CellOutputs): void {
-  const config = JSON.parse(fixtureFile('config.json')) as { num_hidden_layers: number; hidden_size: number; num_attention_heads: number };
-  const { num_hidden_layers: layers, hidden_size: dim, num_attention_heads: heads } = config;
-  assert.equal(printed(cells, 'hidden states: '), `${layers + 1} (embeddings + ${layers} layers), hidden size ${dim}`);
-  const text = printed(cells, 'sentence: ');
+/** Asserts that `value` is a number in [low, high]. */
+function inRange(value: number, low: number, high: number, what: string): void {
+  assert.ok(typeof value === 'number' && value >= low && value <= high, `${what}: ${value} is outside [${low}, ${high}]`);
+}
+
+/** A cosine similarity: in [-1, 1], up to float rounding. */
+const isCosine = (value: number, what: string) => inRange(value, -1 - 1e-6, 1 + 1e-6, what);
+
+function checkSmoke(data: Published): void {
+  assert.deepEqual(get(data, 'npy'), { shape: [2, 3], values: [1, 2, 3, 4, 5, 6] });
+
+  const sentence = fixtureSentences()[1];
+  assert.equal(get(data, 'sentence'), sentence.text);
+  assert.deepEqual(get(data, 'tokenIds'), sentence.input_ids);
+
+  const hidden = get<{ dims: number[]; maxAbsDiffToTorch: number }>(data, 'lastHiddenState');
+  assert.deepEqual(hidden.dims, [1, sentence.input_ids.length, fixtureConfig().hidden_size]);
+  inRange(hidden.maxAbsDiffToTorch, 0, 1e-4, 'largest |ONNX Runtime - torch| of the last hidden state');
+}
+
+function checkHiddenStates(data: Published): void {
+  const { num_hidden_layers: L, hidden_size: dim, num_attention_heads: heads } = fixtureConfig();
+  const layerIds = range(0, L);
+  assert.deepEqual(get(data, 'model'), LAB_ENV.LAYERWISE_MODEL);
+  assert.equal(get(data, 'numHiddenStates'), L + 1, 'embeddings + one hidden state per layer');
+  assert.equal(get(data, 'hiddenSize'), dim);
+  assert.deepEqual(get(data, 'layerNames'), ['emb', ...range(1, L).map(String)]);
+
+  const text = get<string>(data, 'sentence');
   const sentence = fixtureSentences().find((s) => s.text === text);
   assert.ok(sentence, `the notebook's sentence "${text}" is not one of the fixture's reference sentences`);
-  assert.deepEqual(JSON.parse(printed(cells, 'token ids: ')), sentence.input_ids);
+  assert.deepEqual(get(data, 'inputIds'), sentence.input_ids);
   const n = sentence.input_ids.length;
+  assert.equal(get<string[]>(data, 'tokens').length, n, 'one token per input id');
 
-  // Every hidden state: its shape, and each token's norm against torch.
-  for (let k = 0; k <= layers; k++) {
-    const line = /^[^)]+\): (\d+) tokens x (\d+) dims; token norms (.+)$/.exec(printed(cells, `hidden state ${k} (`));
-    assert.ok(line, `unparsable line for hidden state ${k}`);
-    assert.deepEqual([Number(line[1]), Number(line[2])], [n, dim]);
-    assertClose(line[3].split(' ').map(Number), sentence.hidden_states[k].map(vectorNorm), 0.006, `token norms of hidden state ${k}`);
-  }
-  assert.equal(printed(cells, 'attentions: '), `${layers} layers x ${heads} heads x ${n} x ${n}`);
-  assert.ok(Number(printed(cells, 'max |attention row sum - 1|: ')) < 1e-5, 'attention rows do not sum to 1');
-
-  // layerStats over the sentence's tokens: the mean token norm is known from torch; cosines are cosines.
-  sentence.hidden_states.forEach((tokens, k) => {
-    const name = k === 0 ? 'emb' : String(k);
-    const stats = /^norm=(\S+) cos_prev=(\S+) pairwise_cos=(\S+)$/.exec(printed(cells, `layer stats ${name}: `));
-    assert.ok(stats, `unparsable layer stats for ${name}`);
-    assertClose([Number(stats[1])], [meanOf(tokens.map(vectorNorm))], 0.0015, `mean token norm of ${name}`);
-    if (k === 0) assert.equal(stats[2], 'NaN', 'the embeddings have no previous layer');
-    for (const cosine of (k === 0 ? [stats[3]] : [stats[2], stats[3]]).map(Number)) assert.ok(cosine >= -1 && cosine <= 1, `${name}: cosine ${cosine}`);
+  // Every hidden state: its layer id, its shape, and each token's norm against torch.
+  const states = get<Array<{ layer: number; rows: number; cols: number; tokenNorms: number[] }>>(data, 'hiddenStates');
+  assert.deepEqual(states.map((s) => s.layer), layerIds);
+  states.forEach((s, k) => {
+    assert.deepEqual([s.rows, s.cols], [n, dim], `shape of layer ${k}`);
+    assertClose(s.tokenNorms, sentence.hidden_states[k].map(vectorNorm), 0.006, `token norms of layer ${k}`);
   });
 
-  // Pooled sentence vectors: mean pooling of torch's token vectors, whose norms the notebook prints.
-  assert.equal(printed(cells, 'pooled: '), `4 texts x ${dim} dims, ${layers + 1} hidden states, pooling mean`);
-  assert.ok(Number(printed(cells, 'mean pooling check: max |by hand - embed| = ')) < 1e-5, 'mean pooling differs from the mean of the token vectors');
+  // Attention for layers 1 … L (none for the embeddings): every head's every row is a distribution.
+  const attention = get<{ layers: number[]; rowSums: number[][][] }>(data, 'attention');
+  assert.deepEqual(attention.layers, range(1, L));
+  assert.equal(attention.rowSums.length, L);
+  attention.rowSums.forEach((perHead, i) => {
+    assert.equal(perHead.length, heads, `heads of layer ${i + 1}`);
+    perHead.forEach((sums, h) => assertClose(sums, new Array<number>(n).fill(1), 1e-5, `attention row sums, layer ${i + 1} head ${h}`));
+  });
+
+  // Activations by name, TransformerLens style, with their shapes.
+  const activations = get<Array<{ name: string; rows: number; cols: number; mean_row_norm: number }>>(data, 'activations');
+  const byName = new Map(activations.map((a) => [a.name, a]));
+  const expected = ['embeddings', 'embeddings.word', 'embeddings.position', ...range(1, L).map((l) => `layer.${l}.output`), ...range(1, L).map((l) => `layer.${l}.attention.probs`)];
+  for (const name of expected) assert.ok(byName.has(name), `activation ${name} is missing; the notebook has ${[...byName.keys()].join(', ')}`);
+  for (const a of activations) {
+    const shape = a.name.endsWith('.attention.probs') ? [heads * n, n] : [n, dim];
+    assert.deepEqual([a.rows, a.cols], shape, `shape of ${a.name}`);
+  }
+  // `embeddings` is layer 0 and `layer.k.output` layer k: their mean token norms are torch's.
+  layerIds.forEach((k) => {
+    const a = byName.get(k === 0 ? 'embeddings' : `layer.${k}.output`)!;
+    assertClose([a.mean_row_norm], [meanOf(sentence.hidden_states[k].map(vectorNorm))], 0.0015, `mean token norm of ${a.name}`);
+  });
+
+  // layerGeometry over the sentence's tokens: the mean token norm is known from torch; cosines are cosines.
+  const geometry = get<Array<{ layer: number; layer_name: string; norm: number; mean_cosine_to_previous_layer: number | null; mean_pairwise_cosine: number }>>(data, 'layerGeometry');
+  assert.deepEqual(geometry.map((g) => [g.layer, g.layer_name]), layerIds.map((k) => [k, k === 0 ? 'emb' : String(k)]));
+  geometry.forEach((g, k) => {
+    assertClose([g.norm], [meanOf(sentence.hidden_states[k].map(vectorNorm))], 0.0015, `mean token norm of layer ${g.layer_name}`);
+    if (k === 0) assert.equal(g.mean_cosine_to_previous_layer, null, 'the embeddings have no previous layer (NaN, published as null)');
+    else isCosine(g.mean_cosine_to_previous_layer!, `layer ${k}: cosine to the previous layer`);
+    isCosine(g.mean_pairwise_cosine, `layer ${g.layer_name}: pairwise cosine`);
+  });
+
+  // Pooled sentence vectors: mean pooling of torch's token vectors.
+  const pooled = get<{ texts: string[]; rows: number; hiddenSize: number; layers: number[]; pooling: string }>(data, 'pooled');
+  assert.equal(pooled.texts[0], sentence.text, 'the first pooled text is the sentence above');
+  assert.deepEqual([pooled.rows, pooled.texts.length, pooled.hiddenSize, pooled.pooling], [4, 4, dim, 'mean']);
+  assert.deepEqual(pooled.layers, layerIds);
+  inRange(get<number>(data, 'meanPoolingError'), 0, 1e-5, 'mean pooling vs the mean of the token vectors');
   const meanPooledNorms = sentence.hidden_states.map((tokens) => vectorNorm(tokens[0].map((_, d) => meanOf(tokens.map((t) => t[d])))));
-  assertClose(JSON.parse(printed(cells, 'mean-pooled norms of sentence 0: ')) as number[], meanPooledNorms, 1e-3, 'mean-pooled norms');
-  assert.equal(printed(cells, 'embeddings frame: '), `4 rows x ${dim + 3} columns`);
+  assertClose(get<number[]>(data, 'firstTextNorms'), meanPooledNorms, 1e-3, 'mean-pooled norms of the sentence');
+
+  const cosines = get<number[][]>(data, 'sentenceCosines');
+  assert.equal(cosines.length, L + 1);
+  cosines.forEach((row, k) => {
+    assert.equal(row.length, 4);
+    assertClose([row[0]], [1], 1e-6, `layer ${k}: cosine of sentence 0 with itself`);
+    row.forEach((c, i) => isCosine(c, `layer ${k}: cosine of sentences 0 and ${i}`));
+  });
+
+  const frame = get<{ shape: number[]; columns: string[] }>(data, 'embeddingsFrame');
+  assert.deepEqual(frame.shape, [4, dim + 3]);
+  assert.deepEqual(frame.columns, ['id', 'text', 'label', ...range(0, dim - 1).map((d) => `d${d}`)]);
 }
 
 /** The sentences of an English EWT CoNLL-U file, each as its word lines' columns (integer ids: no multiword ranges, no empty nodes). */
@@ -193,10 +259,19 @@ function conlluSentences(file: string): string[][][] {
 }
 const conlluWords = (file: string): string[][] => conlluSentences(file).flat();
 
-function checkProbingTasks(cells: CellOutputs): void {
-  const names = printed(cells, 'task names: ').split(' ');
-  assert.equal(Number(printed(cells, 'tasks: ')), names.length);
+interface LabelCount { label: string; train: number; test: number }
+interface TaskStats { name: string; classes: number; train: number; test: number; labelCounts: LabelCount[] }
+
+function findTask(tasks: TaskStats[], name: string): TaskStats {
+  const task = tasks.find((t) => t.name === name);
+  assert.ok(task, `task ${name} was not published; the notebook has ${tasks.map((t) => t.name).join(', ')}`);
+  return task;
+}
+
+function checkProbingTasks(data: Published): void {
+  const names = get<string[]>(data, 'taskNames');
   for (const name of ['upos', 'bshift', 'sst2', 'ru.upos']) assert.ok(names.includes(name), `task ${name} is not listed`);
+  const tasks = get<TaskStats[]>(data, 'tasks');
 
   // upos: one example per word of the treebank's dev (train) and test files, counted here from the raw files.
   const uposColumn = 3;
@@ -205,125 +280,188 @@ function checkProbingTasks(cells: CellOutputs): void {
   for (const w of trainWords) trainCounts.set(w[uposColumn], (trainCounts.get(w[uposColumn]) ?? 0) + 1);
   const kept = new Set([...trainCounts].filter(([, count]) => count >= 10).map(([label]) => label));
   const testWords = conlluWords('en_ewt-ud-test.conllu').filter((w) => kept.has(w[uposColumn]));
-  assert.equal(printed(cells, 'task upos: '), `classes=${kept.size} train=${trainWords.length} test=${testWords.length}`);
-  assert.equal(printed(cells, 'control task: '), `upos.control, ${kept.size} labels, ${trainWords.length} train examples`);
-  const types = /^(\d+), with more than one label: (\d+)$/.exec(printed(cells, 'control word types: '));
-  assert.ok(types, 'unparsable control word types line');
-  assert.ok(Number(types[1]) > 1000, `only ${types[1]} word types`);
-  assert.equal(types[2], '0', 'a control task gives each word type one label');
+  const upos = findTask(tasks, 'upos');
+  assert.deepEqual([upos.classes, upos.train, upos.test], [kept.size, trainWords.length, testWords.length], 'upos: classes, train and test examples');
+  for (const c of upos.labelCounts) {
+    assert.equal(c.train, trainCounts.get(c.label), `upos train examples labelled ${c.label}`);
+    assert.equal(c.test, testWords.filter((w) => w[uposColumn] === c.label).length, `upos test examples labelled ${c.label}`);
+  }
+
+  // The majority baseline: the most frequent train label's share of the test split.
+  const baselines = get<Record<string, number>>(data, 'majorityBaselines');
+  for (const t of tasks) inRange(baselines[t.name], 0, 1, `majority baseline of ${t.name}`);
+  const majorityLabel = [...trainCounts].filter(([label]) => kept.has(label)).sort((a, b) => b[1] - a[1])[0][0];
+  assertClose([baselines.upos], [testWords.filter((w) => w[uposColumn] === majorityLabel).length / testWords.length], 1e-12, 'majority baseline of upos');
 
   // sst2: the test split is GLUE's dev set, data/sst2/test.tsv; train is a subsample of train.tsv.
   const sst2Labels = readFileSync(join(root, 'data/sst2/test.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t').at(-1));
   const positive = sst2Labels.filter((l) => l === '1').length;
-  const negative = sst2Labels.length - positive;
-  assert.equal(printed(cells, 'task sst2: '), `classes=2 train=8000 test=${sst2Labels.length}`);
-  assert.equal(printed(cells, 'sst2 test labels: '), `negative=${negative} positive=${positive}`);
+  const sst2 = findTask(tasks, 'sst2');
+  assert.deepEqual([sst2.classes, sst2.train, sst2.test], [2, 8000, sst2Labels.length], 'sst2: classes, train and test examples');
+  assert.deepEqual(sst2.labelCounts.map((c) => [c.label, c.test]), [['negative', sst2Labels.length - positive], ['positive', positive]]);
   // 56% of train.tsv is positive, so any seeded subsample's majority label is positive.
-  assert.equal(printed(cells, 'majority baseline sst2: '), (positive / sst2Labels.length).toFixed(4));
-  for (const task of ['upos', 'bshift', 'sentlen']) {
-    const baseline = Number(printed(cells, `majority baseline ${task}: `));
-    assert.ok(baseline > 0 && baseline < 1, `majority baseline of ${task}: ${baseline}`);
-  }
+  assertClose([baselines.sst2], [positive / sst2Labels.length], 1e-12, 'majority baseline of sst2');
+
+  const control = get<{ task: TaskStats; wordTypes: number; typesWithSeveralLabels: number }>(data, 'control');
+  assert.deepEqual([control.task.name, control.task.classes, control.task.train], ['upos.control', kept.size, trainWords.length]);
+  assert.ok(control.wordTypes > 1000, `only ${control.wordTypes} word types`);
+  assert.equal(control.typesWithSeveralLabels, 0, 'a control task gives each word type one label');
 }
 
 const LAB_LAYERS = 4; // the fixture's encoder layers: hidden states emb, 1 … 4
-const LAB_LAYER_NAMES = ['emb', '1', '2', '3', '4'];
+const LAB_LAYER_IDS = range(0, LAB_LAYERS);
+/** Metrics that probeLayers writes with `control: true, mdl: true`. */
+const ALL_METRICS = 7;
 
-/** `key=value` pairs of a printed line, as numbers. */
-function fields(line: string): Record<string, number> {
-  return Object.fromEntries([...line.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], Number(m[2])]));
+interface LayerMeans {
+  task: string;
+  layer: number;
+  accuracy: number;
+  majority_accuracy: number;
+  control_accuracy: number;
+  selectivity: number;
+  mdl_bits: number;
+  mdl_compression: number;
 }
+interface Summary { task: string; best_layer: number; best_accuracy: number; expected_layer: number }
 
-const inRange = (value: number, low: number, high: number, what: string) => assert.ok(value >= low && value <= high, `${what}: ${value} is outside [${low}, ${high}]`);
-
-function checkProbingLayers(cells: CellOutputs): void {
-  assert.equal(printed(cells, 'model: '), '../test/fixtures/tiny-roberta, 5 hidden states, quick: true');
+function checkProbingLayers(data: Published): void {
+  const seeds = get<number>(data, 'seeds');
+  assert.deepEqual([get(data, 'model'), get(data, 'numHiddenStates'), get(data, 'quick'), seeds], [LAB_ENV.LAYERWISE_MODEL, LAB_LAYERS + 1, true, 1]);
   // upos on the first 40 sentences of each treebank file, counted here from the raw CoNLL-U.
   const words = (file: string) => conlluSentences(file).slice(0, 40).flat().length;
-  const upos = { train: words('en_ewt-ud-dev.conllu'), test: words('en_ewt-ud-test.conllu') };
-  assert.equal(printed(cells, 'task upos: '), `train=${upos.train} test=${upos.test} classes=17`);
-  for (const task of ['sentlen', 'bshift', 'sst2']) assert.match(printed(cells, `task ${task}: `), /^train=80 test=80 classes=\d+$/);
-  assert.equal(printed(cells, 'features upos: '), `train ${upos.train} x 32, test ${upos.test} x 32, 5 hidden states`);
-  inRange(fields(printed(cells, 'one probe, upos layer 4: ')).accuracy, 0, 1, 'accuracy of one probe');
+  const tasks = get<TaskStats[]>(data, 'tasks');
+  const upos = findTask(tasks, 'upos');
+  assert.deepEqual([upos.train, upos.test, upos.classes], [words('en_ewt-ud-dev.conllu'), words('en_ewt-ud-test.conllu'), 17]);
+  for (const name of ['sentlen', 'bshift', 'sst2']) {
+    const t = findTask(tasks, name);
+    assert.deepEqual([t.train, t.test], [80, 80], `${name}: train and test examples`);
+    assert.ok(Number.isInteger(t.classes) && t.classes >= 2, `${name}: ${t.classes} classes`);
+  }
 
-  for (const task of ['upos', 'sentlen', 'bshift', 'sst2']) {
-    const accuracies = LAB_LAYER_NAMES.map((name) => {
-      const f = fields(printed(cells, `probe ${task} ${name}: `));
-      inRange(f.accuracy, 0, 1, `${task} ${name} accuracy`);
-      inRange(f.control, 0, 1, `${task} ${name} control accuracy`);
-      inRange(f.selectivity - (f.accuracy - f.control), -0.0015, 0.0015, `${task} ${name}: selectivity - (accuracy - control)`);
-      assert.ok(f.mdl_bits > 0 && f.compression > 0, `${task} ${name}: MDL ${f.mdl_bits} bits, compression ${f.compression}`);
-      return f.accuracy;
-    });
-    const summary = fields(printed(cells, `summary ${task}: `));
+  const features = get<{ train: number[]; test: number[]; layers: number[] }>(data, 'uposFeatures');
+  assert.deepEqual(features, { train: [upos.train, 32], test: [upos.test, 32], layers: LAB_LAYER_IDS });
+  const single = get<{ layer: number; accuracy: number; macroF1: number }>(data, 'singleProbe');
+  assert.equal(single.layer, LAB_LAYERS, 'the single probe reads the last layer');
+  inRange(single.accuracy, 0, 1, 'accuracy of one probe');
+  inRange(single.macroF1, 0, 1, 'macro-F1 of one probe');
+
+  const means = get<LayerMeans[]>(data, 'layerMeans');
+  const summaries = get<Summary[]>(data, 'summaries');
+  const checks = get<Array<{ task: string; majority_by_hand: number; majority_from_probeLayers: number; uniform_bits_by_hand: number; uniform_bits_from_mdl: number }>>(data, 'baselineChecks');
+  for (const task of tasks.map((t) => t.name)) {
+    const rows = means.filter((m) => m.task === task);
+    assert.deepEqual(rows.map((r) => r.layer), LAB_LAYER_IDS, `${task}: one row per layer`);
+    for (const r of rows) {
+      const where = `${task} layer ${r.layer}`;
+      inRange(r.accuracy, 0, 1, `${where} accuracy`);
+      inRange(r.control_accuracy, 0, 1, `${where} control accuracy`);
+      assertClose([r.selectivity], [r.accuracy - r.control_accuracy], 1e-9, `${where}: selectivity = accuracy - control`);
+      assert.equal(r.majority_accuracy, rows[0].majority_accuracy, `${where}: the majority baseline does not depend on the layer`);
+      assert.ok(r.mdl_bits > 0 && r.mdl_compression > 0, `${where}: MDL ${r.mdl_bits} bits, compression ${r.mdl_compression}`);
+    }
+    const accuracies = rows.map((r) => r.accuracy);
+    const summary = summaries.find((s) => s.task === task);
+    assert.ok(summary, `no summary for ${task}`);
     assert.ok(Number.isInteger(summary.best_layer) && accuracies[summary.best_layer] === Math.max(...accuracies), `${task}: best layer ${summary.best_layer} of ${accuracies}`);
+    assert.equal(summary.best_accuracy, Math.max(...accuracies), `${task}: best accuracy`);
     inRange(summary.expected_layer, 0, LAB_LAYERS, `${task} expected layer`);
-    const check = /^majority by hand=(\S+) from probeLayers=(\S+); uniform bits=(\S+) from MDL=(\S+)$/.exec(printed(cells, `check ${task}: `));
-    assert.ok(check, `unparsable check line for ${task}`);
-    assert.equal(check[1], check[2], `${task}: majority baseline`);
-    inRange(Number(check[3]) - Number(check[4]), -0.1, 0.1, `${task}: uniform code - compression x online code`);
+
+    const check = checks.find((c) => c.task === task);
+    assert.ok(check, `no baseline check for ${task}`);
+    assertClose([check.majority_from_probeLayers], [check.majority_by_hand], 1e-12, `${task}: majority baseline`);
+    assertClose([check.uniform_bits_from_mdl], [check.uniform_bits_by_hand], 1e-6 * check.uniform_bits_by_hand, `${task}: compression × online code = uniform code`);
   }
-  assert.equal(printed(cells, 'task,layer,probe,seed,metric,value'), '', 'the results CSV header');
+
+  const resultRows = get<number>(data, 'resultRows');
+  assert.equal(resultRows, tasks.length * LAB_LAYER_IDS.length * seeds * ALL_METRICS, 'result rows: tasks × layers × seeds × metrics');
+  assert.deepEqual(get(data, 'csv'), { header: 'task,layer,probe,seed,metric,value', lines: resultRows + 1 });
 }
 
-function checkFigures(cells: CellOutputs): void {
-  const summaries = ['tense', 'subjnum', 'objnum'].map((task) => fields(printed(cells, `summary ${task}: `)));
-  for (const s of summaries) inRange(s.expected_layer, 0, LAB_LAYERS, 'expected layer');
+function checkFigures(data: Published): void {
+  assert.equal(get(data, 'numHiddenStates'), LAB_LAYERS + 1);
+  const summaries = get<Summary[]>(data, 'summaries');
+  assert.deepEqual(summaries.map((s) => s.task), ['tense', 'subjnum', 'objnum']);
+  for (const s of summaries) {
+    inRange(s.expected_layer, 0, LAB_LAYERS, `${s.task} expected layer`);
+    assert.ok(LAB_LAYER_IDS.includes(s.best_layer), `${s.task} best layer ${s.best_layer}`);
+  }
   // One line per task with its CI band and its best-layer star, plus baselines.
-  assert.ok(Number(/^(\d+) traces$/.exec(printed(cells, 'curves figure: '))?.[1]) >= 3 * 3, 'too few traces in the curves figure');
-  assert.match(printed(cells, 'heatmap figure: '), /^[1-9]\d* traces?$/);
+  assert.ok(get<{ traces: number }>(data, 'curves').traces >= 3 * 3, 'too few traces in the curves figure');
+  assert.ok(get<{ traces: number }>(data, 'heatmap').traces >= 1, 'an empty heat map');
+
   // Every word of the first 20 sentences of the test file.
-  const words = conlluSentences('en_ewt-ud-test.conllu').slice(0, 20).flat().length;
-  const scatter = /^(\d+) words, (\d+) labels, (\d+) traces$/.exec(printed(cells, 'scatter: '));
-  assert.ok(scatter, 'unparsable scatter line');
-  assert.equal(Number(scatter[1]), words);
-  assert.ok(Number(scatter[3]) >= Number(scatter[2]), 'a scatter has at least one trace per label');
-  // Linear CKA of a representation with itself is 1.
-  assert.equal(printed(cells, 'cka figure: '), '5 x 5, diagonal 1.000 1.000 1.000 1.000 1.000');
-  inRange(Number(printed(cells, 'cka emb vs last: ')), 0, 1, 'CKA');
-  assert.equal(printed(cells, 'bank figure: '), '3 traces x 5 layers');
-  const bankLines = cells.join('\n').split('\n').filter((l) => l.startsWith('bank cosine '));
-  assert.equal(bankLines.length, 3);
-  for (const line of bankLines) for (const v of line.split(': ')[1].split(' ').map(Number)) inRange(v, -1, 1, line);
-  const attention = /^(\d+) x (\d+), tokens (\d+)$/.exec(printed(cells, 'attention figure: '));
-  assert.ok(attention && attention[1] === attention[3] && attention[2] === attention[3], 'the attention map is tokens x tokens');
+  const scatter = get<{ words: number; labels: number; traces: number }>(data, 'scatter');
+  assert.equal(scatter.words, conlluSentences('en_ewt-ud-test.conllu').slice(0, 20).flat().length);
+  assert.ok(scatter.labels > 1 && scatter.traces >= scatter.labels, `a scatter has at least one trace per label (${scatter.traces} traces, ${scatter.labels} labels)`);
+
+  // Linear CKA: symmetric, in [0, 1], and 1 for a layer with itself.
+  const cka = get<{ layers: number[]; z: number[][] }>(data, 'cka');
+  assert.deepEqual(cka.layers, LAB_LAYER_IDS);
+  assert.equal(cka.z.length, LAB_LAYER_IDS.length);
+  cka.z.forEach((row, i) => {
+    assert.equal(row.length, LAB_LAYER_IDS.length);
+    assertClose([row[i]], [1], 1e-6, `CKA of layer ${i} with itself`);
+    row.forEach((v, j) => {
+      inRange(v, 0, 1 + 1e-6, `CKA of layers ${i} and ${j}`);
+      assertClose([v], [cka.z[j][i]], 1e-9, `CKA(${i}, ${j}) = CKA(${j}, ${i})`);
+    });
+  });
+
+  const bank = get<{ traces: Array<{ name: string; cosines: number[] }> }>(data, 'bank');
+  assert.equal(bank.traces.length, 3, 'one trace per pair');
+  for (const t of bank.traces) {
+    assert.equal(t.cosines.length, LAB_LAYER_IDS.length, `${t.name}: one cosine per layer`);
+    t.cosines.forEach((c, l) => isCosine(c, `${t.name} at layer ${l}`));
+  }
+
+  const attention = get<{ tokens: string[]; rows: number; cols: number }>(data, 'attention');
+  assert.deepEqual([attention.rows, attention.cols], [attention.tokens.length, attention.tokens.length], 'the attention map is tokens x tokens');
+
   // HTML inlines plotly.js (megabytes); the SVG comes from Chromium.
-  assert.ok(Number(/^(\d+) bytes$/.exec(printed(cells, 'saved probing-curves.html: '))?.[1]) > 1_000_000, 'HTML without plotly.js');
-  assert.ok(Number(/^(\d+) bytes$/.exec(printed(cells, 'saved bank-context.svg: '))?.[1]) > 1_000, 'empty SVG');
+  const saved = new Map(get<Array<{ file: string; bytes: number }>>(data, 'saved').map((f) => [f.file, f.bytes]));
+  assert.deepEqual([...saved.keys()].sort(), ['bank-context.html', 'bank-context.svg', 'probing-curves.html']);
+  assert.ok(saved.get('probing-curves.html')! > 1_000_000, 'HTML without plotly.js');
+  assert.ok(saved.get('bank-context.svg')! > 1_000, 'empty SVG');
 }
 
-function checkPlayground(cells: CellOutputs): void {
-  assert.equal(printed(cells, 'model: '), '../test/fixtures/tiny-roberta, 5 hidden states (emb 1 2 3 4), 32 dims');
-  assert.equal(printed(cells, 'context pairs: '), '3, layers: 5');
-  LAB_LAYER_NAMES.forEach((name) => {
-    const cosines = printed(cells, `context cosine ${name}: `).split(' ').map(Number);
-    assert.equal(cosines.length, 3);
-    for (const c of cosines) inRange(c, -1, 1, `context cosine ${name}`);
-    // "spring" has the same token position in both season sentences: without context (emb) its vectors are equal.
-    if (name === 'emb') assert.equal(cosines[0], 1);
-  });
-  assert.equal(printed(cells, 'context figure: '), '3 traces');
+function checkPlayground(data: Published): void {
+  assert.deepEqual([get(data, 'model'), get(data, 'layerNames'), get(data, 'hiddenSize')], [LAB_ENV.LAYERWISE_MODEL, ['emb', '1', '2', '3', '4'], 32]);
 
-  const tokens = printed(cells, 'tokens: ').split(' ');
-  assert.equal(printed(cells, 'attention stack: '), '4 layers x 4 heads');
-  for (let head = 0; head < 4; head++) {
-    const line = /^entropy (\S+) bits, weight on <s> (\S+)$/.exec(printed(cells, `layer 1 head ${head}: `));
-    assert.ok(line, `unparsable line for head ${head}`);
-    inRange(Number(line[1]), 0, Math.log2(tokens.length) + 0.005, `entropy of head ${head}`);
-    inRange(Number(line[2]), 0, 1, `weight on <s> of head ${head}`);
+  const context = get<{ pairs: unknown[]; layers: number; traces: Array<{ name: string; cosines: number[] }> }>(data, 'context');
+  assert.deepEqual([context.pairs.length, context.layers, context.traces.length], [3, LAB_LAYERS + 1, 3]);
+  for (const t of context.traces) {
+    assert.equal(t.cosines.length, LAB_LAYERS + 1, `${t.name}: one cosine per layer`);
+    t.cosines.forEach((c, l) => isCosine(c, `${t.name} at layer ${l}`));
   }
-  assert.equal(printed(cells, 'attention map figure: '), '1 trace');
+  // "spring" has the same token position in both season sentences: without context (emb) its vectors are equal.
+  assertClose([context.traces[0].cosines[0]], [1], 1e-6, 'spring (season) 1 vs 2 at emb');
 
-  assert.match(printed(cells, 'corpus: '), /^8 sentences, \d+ words; query bank#2 \(word#sentence\)$/);
-  LAB_LAYER_NAMES.forEach((name) => {
-    const neighbours = printed(cells, `neighbours ${name}: `).split(' | ').map((n) => n.split(' '));
-    assert.equal(neighbours.length, 4, `K = 4 neighbours at ${name}`);
-    assert.ok(neighbours.every(([word]) => word !== 'bank#2'), 'the query is not its own neighbour');
-    const cosines = neighbours.map(([, c]) => Number(c));
-    assert.deepEqual(cosines, [...cosines].sort((a, b) => b - a), `neighbours at ${name} are sorted`);
-    // "bank" is the 7th word of sentences 2 and 3: identical vectors before any context is mixed in.
-    if (name === 'emb') assert.deepEqual(neighbours[0], ['bank#3', '1.000']);
-  });
+  const attention = get<{ tokens: string[]; layers: number[]; heads: number; layer: number; perHead: Array<{ head: number; entropy_bits: number; weight_on_first_token: number }> }>(data, 'attention');
+  assert.deepEqual([attention.layers, attention.heads, attention.layer], [range(1, LAB_LAYERS), 4, 1], 'attention for layers 1 … 4, 4 heads; the cell draws layer 1');
+  assert.deepEqual(attention.perHead.map((h) => h.head), [0, 1, 2, 3]);
+  for (const h of attention.perHead) {
+    inRange(h.entropy_bits, 0, Math.log2(attention.tokens.length) + 1e-6, `entropy of head ${h.head}`);
+    inRange(h.weight_on_first_token, 0, 1, `weight on ${attention.tokens[0]} of head ${h.head}`);
+  }
+  assert.equal(get<{ traces: number }>(data, 'attentionMap').traces, 1);
+
+  const corpus = get<{ sentences: number; words: number; query: string }>(data, 'corpus');
+  assert.equal(corpus.sentences, 8);
+  assert.ok(corpus.words > corpus.sentences, `${corpus.words} words`);
+  assert.equal(corpus.query, 'bank#2', 'query word#sentence');
+  const neighbours = get<Array<{ layer: number; nearest: Array<{ word: string; cosine: number }> }>>(data, 'neighbours');
+  assert.deepEqual(neighbours.map((n) => n.layer), LAB_LAYER_IDS);
+  for (const { layer, nearest } of neighbours) {
+    assert.equal(nearest.length, 4, `K = 4 neighbours at layer ${layer}`);
+    assert.ok(nearest.every((n) => n.word !== corpus.query), 'the query is not its own neighbour');
+    const cosines = nearest.map((n) => n.cosine);
+    cosines.forEach((c) => isCosine(c, `neighbour cosine at layer ${layer}`));
+    assert.deepEqual(cosines, [...cosines].sort((a, b) => b - a), `neighbours at layer ${layer} are sorted`);
+  }
+  // "bank" is the 7th word of sentences 2 and 3: identical vectors before any context is mixed in.
+  assert.equal(neighbours[0].nearest[0].word, 'bank#3');
+  assertClose([neighbours[0].nearest[0].cosine], [1], 1e-6, 'bank#2 vs bank#3 at emb');
 }
 
 for (const notebook of notebooks) {
@@ -337,7 +475,7 @@ for (const notebook of notebooks) {
 
   test(`notebook ${notebook.file} runs under the tslab kernel`, () => {
     requireJupyterAndBuild();
-    const cells = executeNotebook(notebook.file, notebook.env);
-    notebook.check?.(cells);
+    const data = executeNotebook(notebook.file, notebook.env);
+    notebook.check?.(data);
   });
 }

@@ -29,7 +29,7 @@ describe('layerwise tasks', () => {
     assert.equal(table.status, 0, table.stderr);
     assert.match(table.stdout, /^name +level +category +classes +train +test/);
     assert.match(table.stdout, /\nsst2 +sentence +semantics +2 +100 +872\n/);
-    assert.match(table.stdout, /\nru\.tense .* Fut \(3\/2\)\n/);
+    assert.match(table.stdout, /\nru\.deprel .* vocative \(0\/1\)\n/);
     const bad = cli('tasks', '--data-dir', 'test/fixtures/conllu');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /^layerwise tasks: .*test\/fixtures\/conllu\/ud-english-ewt\/en_ewt-ud-dev\.conllu: no such file/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { controlTask } from '../src/tasks/control.js';
+import { controlTask, hasControlTask } from '../src/tasks/control.js';
 import { taskToDataFrame, tasksSummaryFrame } from '../src/tasks/frames.js';
 import type { ProbingTask, TaskSentence } from '../src/tasks/types.js';
 
@@ -58,10 +58,23 @@ describe('controlTask', () => {
     assert.deepEqual(controlTask(wordTask, 7), control);
   });
 
-  it('sentence level: labels permuted within each split', () => {
-    const control = controlTask(sentenceTask, 3);
-    assert.deepEqual(control.train.examples.map((e) => e.label).sort(), [0, 1]);
-    assert.deepEqual(control.test.examples.map((e) => e.label), [0]);
-    assert.equal(control.train.sentences, sentenceTask.train.sentences);
+  it('sentence level without a target word: no control task, and a clear error', () => {
+    assert.equal(hasControlTask(sentenceTask), false);
+    assert.equal(hasControlTask(wordTask), true);
+    assert.throws(() => controlTask(sentenceTask, 3), /^Error: task len has no control task: .*hasControlTask/);
+  });
+
+  it('sentence level with a target word: one label per lower-cased target type, shared by train and test', () => {
+    const targeted: ProbingTask = {
+      ...sentenceTask,
+      name: 'tense',
+      train: { sentences: [a, b], examples: [{ sentence: 0, target: 2, label: 1 }, { sentence: 1, target: 1, label: 0 }] },
+      test: { sentences: [a], examples: [{ sentence: 0, target: 1, label: 0 }] },
+    };
+    assert.equal(hasControlTask(targeted), true);
+    const control = controlTask(targeted, 5);
+    assert.deepEqual(control.train.examples.map((e) => e.target), [2, 1]);
+    const again = controlTask({ ...targeted, test: { sentences: [b], examples: [{ sentence: 0, target: 1, label: 0 }] } }, 5);
+    assert.equal(again.test.examples[0].label, control.train.examples[1].label); // "dog" in train and test: one label
   });
 });

@@ -9,7 +9,10 @@ import { parseSst2 } from '../src/tasks/sst2.js';
 import { labelCounts, taskStats } from '../src/tasks/summary.js';
 import { baseRelation, treeDepth } from '../src/tasks/tree.js';
 import type { ProbingTask, Split } from '../src/tasks/types.js';
-import { rootArgumentNumber, rootTense } from '../src/tasks/ud.js';
+import { argumentTarget, shiftPositions, tenseTarget, TREEDEPTH_BINS } from '../src/tasks/ud.js';
+import { balanceWithinStrata } from '../src/tasks/balance.js';
+import { Random } from '../src/core/random.js';
+import type { LabelledExample } from '../src/tasks/assemble.js';
 
 const fixtures = 'test/fixtures/conllu';
 const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
@@ -41,12 +44,24 @@ describe('tree helpers on hand-made trees', () => {
   it('tree depth counts words on the longest root-to-leaf path', () => {
     assert.deepEqual(trees.map((s) => treeDepth(s.words)), [3, 2, 1, 4, 2]);
   });
-  it('root tense only for a finite root verb', () => {
-    assert.deepEqual(trees.map(rootTense), ['Past', undefined, undefined, 'Pres', undefined]);
+  const targets = [...readConllu(join(fixtures, 'targets-train.conllu')), ...readConllu(join(fixtures, 'targets-test.conllu'))];
+  const found = (t: ReturnType<typeof tenseTarget>) => t && [t.word.form, t.label];
+  it('tense: a finite root, else a non-verbal root\'s finite copula; Past or Pres only', () => {
+    assert.deepEqual(trees.map((s) => found(tenseTarget(s))), [['chased', 'Past'], undefined, undefined, ['think', 'Pres'], undefined]);
+    // a3 "The soup was cold": the copula; b4 "She has gone": participle root, left out; b7 Tense=Fut: left out.
+    assert.deepEqual(targets.map((s) => found(tenseTarget(s))), [
+      ['chased', 'Past'], ['sing', 'Pres'], ['was', 'Past'], ['sees', 'Pres'],
+      ['chased', 'Past'], ['eat', 'Pres'], ['is', 'Pres'], undefined, ['ran', 'Past'], ['said', 'Past'], undefined,
+    ]);
   });
-  it("subject and object number come from the root's own dependents, any subtype", () => {
-    assert.deepEqual(trees.map((s) => rootArgumentNumber(s, 'nsubj')), ['Plur', 'Plur', undefined, 'Sing', undefined]);
-    assert.deepEqual(trees.map((s) => rootArgumentNumber(s, 'obj')), ['Sing', undefined, undefined, undefined, undefined]);
+  it("subject and object number: the root's first nsubj (any subtype) / obj, common nouns only", () => {
+    assert.deepEqual(trees.map((s) => found(argumentTarget(s, 'nsubj'))), [['dogs', 'Plur'], ['Cats', 'Plur'], undefined, undefined, undefined]); // t4's "I" is a pronoun
+    assert.deepEqual(trees.map((s) => found(argumentTarget(s, 'obj'))), [['cat', 'Sing'], undefined, undefined, undefined, undefined]);
+  });
+  it('bigram shift positions: not the first word, no punctuation either side, different forms, no quotes', () => {
+    assert.deepEqual(trees.map((s) => shiftPositions(s.words)), [[1, 2, 3], [1], [], [1, 2, 3, 4], []]);
+    assert.deepEqual(readConllu(join(fixtures, 'good.conllu')).map((s) => shiftPositions(s.words)), [[1, 2, 5], [1, 4], []]);
+    assert.deepEqual(shiftPositions(targets[9].words), []); // He said " no " .
   });
   it('subtypes are cut from relations', () => {
     assert.deepEqual(['nsubj:pass', 'obl', 'acl:relcl'].map(baseRelation), ['nsubj', 'obl', 'acl']);
@@ -81,39 +96,27 @@ describe('tasks built from small hand-made treebanks', () => {
     assert.equal(pairs(tasks.deprel, tasks.deprel.test).find(([w]) => w === 'Cats')?.[1], 'nsubj');
   });
 
-  it('sentence labels: root tense, subject and object number, depth and length bins', () => {
-    // Roots: s1 said Past, s2 ate Past, s3 Wan Pres; t1 chased Past, t2 participle, t3 imperative, t4 think Pres, t5 no verb.
-    assert.deepEqual(pairs(tasks.tense, tasks.tense.test), [
-      ["I don't know, said Bob.", 'Past'], ['Mary ate rice, John beans.', 'Past'], ['Wanna?', 'Pres'],
-      ['The dogs chased a cat.', 'Past'], ['I think you know she left.', 'Pres'],
-    ]);
-    assert.deepEqual(counts('tense'), { Past: [36, 3], Pres: [24, 2] });
-    // Subjects: Bob, Mary, t4's I (Sing); dogs, Cats (nsubj:pass) (Plur). Objects: rice, cat.
-    assert.deepEqual(counts('subjnum'), { Plur: [24, 2], Sing: [36, 3] });
-    assert.deepEqual(counts('objnum'), { Sing: [24, 2] });
-    // Depths: s1 3, s2 3, s3 2, t1 3, t2 2, t3 1, t4 4, t5 2.
-    assert.deepEqual(counts('treedepth'), { '1-2': [48, 4], '3': [36, 3], '4': [12, 1] });
-    assert.deepEqual(tasks.treedepth.labels, ['1-2', '3', '4']); // bin order, not alphabetical
+  it('sentlen and bshift labels', () => {
     // Word counts: s1 8, s2 7, s3 3, t1 6, t2 4, t3 1, t4 7, t5 2: four sentences fall in 5-8.
     assert.deepEqual(counts('sentlen'), { '5-8': [48, 4] });
-    // bshift candidates: all but t3 (one word) and t5 (two equal words), 6 per copy.
-    assert.deepEqual(counts('bshift'), { original: [36, 3], shifted: [36, 3] });
+    // bshift candidates: s1, s2, t1, t2, t4 (s3 and t3 have no position, t5 two equal words): 5 per copy.
+    assert.deepEqual(counts('bshift'), { original: [30, 3], shifted: [30, 2] });
+    // Every depth here is at most 4: with one class, no sentence length has all three, so treedepth keeps nothing.
+    assert.deepEqual(counts('treedepth'), {});
   });
 
   it('drops labels with fewer than MIN_TRAIN_EXAMPLES train examples or none in test, and says so', () => {
     assert.equal(MIN_TRAIN_EXAMPLES, 10);
-    const dev = repeat(fixture('trees.conllu'), 9) + repeat(fixture('good.conllu'), 12);
-    const fewInTrain = fakeData({ 'ud-english-ewt/en_ewt-ud-dev.conllu': dev, 'ud-english-ewt/en_ewt-ud-test.conllu': repeat(fixture('good.conllu') + '\n' + fixture('trees.conllu'), 1) });
-    const [treedepth] = loadTasks(['treedepth'], fewInTrain);
-    assert.deepEqual(treedepth.labels, ['1-2', '3']);
-    assert.deepEqual(treedepth.dropped, [{ label: '4', train: 9, test: 1 }]); // only t4 is 4 deep
-    const noneInTest = fakeData({ 'ud-english-ewt/en_ewt-ud-dev.conllu': dev, 'ud-english-ewt/en_ewt-ud-test.conllu': fixture('good.conllu') });
-    const [subjnum] = loadTasks(['subjnum'], noneInTest);
-    assert.deepEqual(taskStats(subjnum), {
-      name: 'subjnum', level: 'sentence', category: 'semantics', classes: 1, train: 33, test: 2,
-      labelCounts: [{ label: 'Sing', train: 33, test: 2 }],
-      dropped: [{ label: 'Plur', train: 18, test: 0 }],
-    });
+    const both = fixture('good.conllu') + '\n' + fixture('trees.conllu');
+    // DET (The, a) and INTJ (no no) occur twice per copy of trees.conllu only.
+    const fewInTrain = fakeData({ 'ud-english-ewt/en_ewt-ud-dev.conllu': repeat(fixture('trees.conllu'), 4) + repeat(fixture('good.conllu'), 12), 'ud-english-ewt/en_ewt-ud-test.conllu': both });
+    const [upos] = loadTasks(['upos'], fewInTrain);
+    assert.deepEqual(upos.dropped, [{ label: 'DET', train: 8, test: 2 }, { label: 'INTJ', train: 8, test: 2 }]);
+    const noneInTest = fakeData({ 'ud-english-ewt/en_ewt-ud-dev.conllu': repeat(both, 12), 'ud-english-ewt/en_ewt-ud-test.conllu': fixture('good.conllu') });
+    const summary = taskStats(loadTasks(['upos'], noneInTest)[0]);
+    assert.deepEqual(summary.dropped, [{ label: 'DET', train: 24, test: 0 }, { label: 'INTJ', train: 24, test: 0 }]);
+    assert.deepEqual(summary.labelCounts.map((c) => c.label), ['AUX', 'NOUN', 'PART', 'PRON', 'PROPN', 'PUNCT', 'VERB']);
+    assert.deepEqual(summary.labelCounts[0], { label: 'AUX', train: 24, test: 1 }); // t2 "were", s1 "do"
   });
 
   it('sentence-level splits hold one example per sentence; word-level splits only sentences with examples', () => {
@@ -132,6 +135,59 @@ describe('tasks built from small hand-made treebanks', () => {
 
   it('a missing data file is named in the error', () => {
     assert.throws(() => loadTasks(['ru.upos'], data), /\/fake-data\/ud-russian-gsd\/ru_gsd-ud-dev\.conllu: no such file/);
+  });
+});
+
+describe('targeted tasks (tense, subjnum, objnum) on hand-made treebanks', () => {
+  const data = fakeData({
+    'ud-english-ewt/en_ewt-ud-dev.conllu': repeat(fixture('targets-train.conllu'), 12),
+    'ud-english-ewt/en_ewt-ud-test.conllu': fixture('targets-test.conllu'),
+  });
+  const tasks = Object.fromEntries(loadTasks(['tense', 'subjnum', 'objnum', 'bshift'], data).map((t) => [t.name, t]));
+  const counts = (name: string) => Object.fromEntries(labelCounts(tasks[name]).map((c) => [c.label, [c.train, c.test]]));
+  /** (sentence id, target form, label) of a split's examples. */
+  const targeted = (task: ProbingTask, split: Split) => split.examples.map((ex) => [split.sentences[ex.sentence].id, split.sentences[ex.sentence].words[ex.target!], task.labels[ex.label]]);
+
+  it('tense: test drops targets seen in train (b1 "chased"), then both splits are balanced', () => {
+    // Train targets chased, sing, was, sees: 2 Past, 2 Pres per copy. Test: eat, is (Pres), ran, said (Past).
+    assert.deepEqual(counts('tense'), { Past: [24, 2], Pres: [24, 2] });
+    assert.deepEqual(targeted(tasks.tense, tasks.tense.test), [['b2', 'eat', 'Pres'], ['b3', 'is', 'Pres'], ['b5', 'ran', 'Past'], ['b6', 'said', 'Past']]);
+  });
+
+  it('subjnum and objnum: common-noun targets, forms disjoint across splits, majority downsampled', () => {
+    // "dog" is not "dogs": forms are compared whole (lower-cased). b4 and b6 have pronoun subjects.
+    assert.deepEqual(targeted(tasks.subjnum, tasks.subjnum.test), [['b1', 'dog', 'Sing'], ['b2', 'Cats', 'Plur'], ['b3', 'tea', 'Sing'], ['b5', 'Kids', 'Plur']]);
+    assert.deepEqual(counts('subjnum'), { Sing: [24, 2], Plur: [24, 2] });
+    // Train objects: cat (Sing), songs, trees (Plur): 12 Sing and 24 Plur, Plur downsampled to 12.
+    assert.deepEqual(counts('objnum'), { Sing: [12, 1], Plur: [12, 1] });
+    assert.deepEqual(tasks.objnum.train.examples.map((ex) => tasks.objnum.train.sentences[ex.sentence].words[ex.target!]).filter((w) => w === 'cat').length, 12);
+  });
+
+  it('bshift records the swap, which never touches the first word or punctuation', () => {
+    assert.deepEqual(counts('bshift'), { original: [24, 2], shifted: [24, 2] }); // b5, b6 (quotes), b7 have no position
+    for (const split of [tasks.bshift.train, tasks.bshift.test]) {
+      for (const ex of split.examples) {
+        const s = split.sentences[ex.sentence];
+        assert.equal(ex.swap !== undefined, s.id.endsWith('/shifted'), s.id);
+        if (ex.swap !== undefined) assert.ok(ex.swap >= 1 && !['.', ','].includes(s.words[ex.swap]) && !['.', ','].includes(s.words[ex.swap + 1]), s.id);
+      }
+    }
+  });
+});
+
+describe('balanceWithinStrata', () => {
+  const sentence = { id: 'x', text: 'x', words: ['x'] };
+  const ex = (label: string, stratum: number) => ({ sentence, label, stratum });
+  const examples = [ex('a', 1), ex('b', 1), ex('a', 1), ex('a', 1), ex('b', 2), ex('a', 3), ex('b', 3), ex('c', 3)];
+  const kept = (seed: number) => balanceWithinStrata(examples, ['a', 'b'], (e: LabelledExample & { stratum: number }) => e.stratum, new Random(seed));
+  it('keeps, per stratum, as many of each label as the rarest has; strata missing a label keep nothing', () => {
+    for (const seed of [0, 1, 2, 3]) {
+      const out = kept(seed);
+      assert.deepEqual(out.map((e) => [e.stratum, e.label]).sort(), [[1, 'a'], [1, 'b'], [3, 'a'], [3, 'b']]);
+      assert.deepEqual(out, [...out].sort((x, y) => examples.indexOf(x) - examples.indexOf(y))); // original order
+    }
+    const firstA = (seed: number) => examples.indexOf(kept(seed)[0]);
+    assert.ok(new Set([0, 1, 2, 3, 4, 5, 6, 7].map(firstA)).size > 1, 'which "a" of stratum 1 is kept follows the seed');
   });
 });
 
@@ -156,6 +212,9 @@ describe('registry and loading the shipped data', () => {
   };
   const tasks = loadTasks(undefined, { readText });
   const byName = new Map(tasks.map((t) => [t.name, t]));
+  const parsed = new Map(['ud-english-ewt/en_ewt-ud-dev.conllu', 'ud-english-ewt/en_ewt-ud-test.conllu', 'ud-russian-gsd/ru_gsd-ud-dev.conllu', 'ud-russian-gsd/ru_gsd-ud-test.conllu']
+    .flatMap((f) => readConllu(join(DEFAULT_DATA_DIR, f)).map((s) => [s.sentId, s.words] as const)));
+  const readConlluWords = (sentId: string) => parsed.get(sentId)!;
 
   it('reads each of the six files exactly once for all 21 tasks', () => {
     assert.equal(tasks.length, 21);
@@ -188,12 +247,41 @@ describe('registry and loading the shipped data', () => {
         const words = original.get(s.id.replace(/\/(spaced|shifted)$/, ''))!;
         assert.equal(s.text, s.words.join(' '));
         const diff = s.words.flatMap((w, i) => (w === words[i] ? [] : [i]));
-        if (task.labels[ex.label] === 'original') assert.deepEqual(diff, []);
+        if (task.labels[ex.label] === 'original') assert.deepEqual([diff, ex.swap], [[], undefined]);
         else {
-          assert.equal(diff.length, 2);
-          assert.equal(diff[1], diff[0] + 1);
+          assert.deepEqual(diff, [ex.swap, ex.swap! + 1]);
+          assert.ok(ex.swap! >= 1, 'the first word is never swapped');
           assert.deepEqual([s.words[diff[0]], s.words[diff[1]]], [words[diff[1]], words[diff[0]]]);
         }
+      }
+    });
+  }
+
+  for (const name of ['tense', 'subjnum', 'objnum', 'ru.tense', 'ru.subjnum', 'ru.objnum']) {
+    it(`${name}: balanced splits, and no test target form (lower-cased) is a train target form`, () => {
+      const task = byName.get(name)!;
+      const forms = (split: Split) => split.examples.map((ex) => split.sentences[ex.sentence].words[ex.target!].toLowerCase());
+      const trainForms = new Set(forms(task.train));
+      assert.deepEqual(forms(task.test).filter((f) => trainForms.has(f)), []);
+      for (const c of labelCounts(task)) assert.deepEqual([c.train, c.test], [labelCounts(task)[0].train, labelCounts(task)[0].test], c.label);
+      assert.ok(task.test.examples.length >= 40, `${name}: ${task.test.examples.length} test examples`);
+    });
+  }
+
+  for (const name of ['treedepth', 'ru.treedepth']) {
+    it(`${name}: within every sentence length, each depth class has the same number of sentences`, () => {
+      const task = byName.get(name)!;
+      assert.deepEqual(task.labels, TREEDEPTH_BINS.map((b) => b.label));
+      for (const split of [task.train, task.test]) {
+        const byLength = new Map<number, number[]>();
+        for (const ex of split.examples) {
+          const n = split.sentences[ex.sentence].words.length;
+          const row = byLength.get(n) ?? byLength.set(n, [0, 0, 0]).get(n)!;
+          row[ex.label]++;
+          const depth = treeDepth(readConlluWords(split.sentences[ex.sentence].id));
+          assert.equal(TREEDEPTH_BINS.findIndex((b) => depth >= b.min && depth <= b.max), ex.label);
+        }
+        for (const [n, row] of byLength) assert.ok(row.every((c) => c === row[0]), `length ${n}: ${row}`);
       }
     });
   }

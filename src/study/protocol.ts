@@ -3,7 +3,7 @@ import { majorityAccuracy } from '../probe/metrics.js';
 import type { ProbeKind, ProbeOptions } from '../probe/types.js';
 import { summarizeTask } from '../results/summary.js';
 import type { Metric, ResultRow, TaskSummary } from '../results/types.js';
-import { controlTask } from '../tasks/control.js';
+import { controlTask, hasControlTask } from '../tasks/control.js';
 import type { ProbingTask, Split } from '../tasks/types.js';
 import type { TaskFeatures } from './features.js';
 import { seedList } from './fit.js';
@@ -40,7 +40,8 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
   const labels = (split: Split) => Int32Array.from(split.examples, (ex) => ex.label);
   const yTrain = labels(task.train);
   const yTest = labels(task.test);
-  const controls = options.control ? seeds.map((seed) => controlTask(task, seed)) : undefined;
+  // Tasks without a target word have no control task (no selectivity); their baselines stand in.
+  const controls = options.control && hasControlTask(task) ? seeds.map((seed) => controlTask(task, seed)) : undefined;
   const majority = majorityAccuracy(yTrain, yTest, numClasses);
   const units = layers.flatMap((layer) => seeds.map((seed, s) => ({ layer, seed, s })));
   let done = 0;

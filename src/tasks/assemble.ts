@@ -10,6 +10,8 @@ export const MIN_TRAIN_EXAMPLES = 10;
 export interface LabelledExample {
   sentence: TaskSentence;
   word?: number;
+  target?: number;
+  swap?: number;
   label: string;
 }
 
@@ -34,7 +36,9 @@ function toSplit(examples: readonly LabelledExample[], labelIndex: ReadonlyMap<s
       sentence = sentences.push(ex.sentence) - 1;
       sentenceIndex.set(ex.sentence, sentence);
     }
-    out.push(ex.word === undefined ? { sentence, label } : { sentence, word: ex.word, label });
+    const { word, target, swap } = ex;
+    // Optional fields only when set, so examples stay small and compare equal to hand-written ones.
+    out.push({ sentence, ...(word !== undefined && { word }), ...(target !== undefined && { target }), ...(swap !== undefined && { swap }), label });
   }
   return { sentences, examples: out };
 }

@@ -7,12 +7,19 @@ export interface TaskSentence {
   id: string; // sentences with equal ids have equal text and words (safe as a cache key)
   text: string;
   words: string[];
+  corpusId?: string; // the corpus sentence (UD sent_id) this one was rewritten from, when not `id` (bshift)
 }
 
-/** One labelled example. Word-level examples also name the word (index into `words`). */
+/**
+ * One labelled example. Word-level examples name the word (index into `words`); sentence tasks
+ * about one word (tense, subjnum, objnum) name it as `target`; bshift's shifted sentences name
+ * the swapped pair by its first word, `swap` (words `swap` and `swap + 1` were exchanged).
+ */
 export interface TaskExample {
   sentence: number; // index into Split.sentences
   word?: number; // word-level tasks only
+  target?: number; // 0-based index into words: the word whose feature is the label
+  swap?: number; // 0-based index into words of the first of the two swapped words
   label: number; // index into ProbingTask.labels
 }
 
