@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic.js';
-import type { Metric, ProbeName, ResultRow, TaskSummary } from './types.js';
+import { SUMMARY_COLUMNS, type Metric, type ProbeName, type ResultRow, type TaskSummary } from './types.js';
 
 const HEADER = 'task,layer,probe,seed,metric,value';
 
@@ -24,9 +24,7 @@ export function readResultsCsv(path: string): ResultRow[] {
   });
 }
 
-const SUMMARY_COLUMNS = ['task', 'probe', 'best_layer', 'best_accuracy', 'expected_layer', 'selectivity', 'mdl_kbits'] as const;
-
-/** Per-task summaries as CSV, one row per task: `task,probe,best_layer,best_accuracy,expected_layer,selectivity,mdl_kbits`. */
+/** Per-task summaries as CSV, one row per task, columns SUMMARY_COLUMNS. */
 export function formatSummaryCsv(summaries: TaskSummary[]): string {
   return [SUMMARY_COLUMNS.join(','), ...summaries.map((s) => SUMMARY_COLUMNS.map((c) => s[c] ?? '').join(','))].join('\n') + '\n';
 }

@@ -1,10 +1,9 @@
 import type * as dfd from 'danfojs-node';
 import { frameOf } from '../core/frames.js';
 import { meanCI } from '../core/stats.js';
-import type { ResultRow, TaskSummary } from './types.js';
+import { SUMMARY_COLUMNS, type ResultRow, type TaskSummary } from './types.js';
 
 const RESULT_COLUMNS = ['task', 'layer', 'probe', 'seed', 'metric', 'value'];
-const SUMMARY_COLUMNS = ['task', 'probe', 'best_layer', 'best_accuracy', 'expected_layer', 'selectivity', 'mdl_kbits'];
 
 /** Long-format results for people: one row per task, layer, probe, seed and metric. */
 export function resultsFrame(rows: readonly ResultRow[]): dfd.DataFrame {

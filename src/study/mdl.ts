@@ -1,8 +1,8 @@
-import { Random } from '../core/random.js';
 import { selectRows, type Matrix } from '../core/activations.js';
+import { Random } from '../core/random.js';
 import { createProbe } from '../probe/create.js';
 import { selectLabels } from '../probe/standardize.js';
-import type { Labels, ProbeOptions } from '../probe/types.js';
+import type { Labels, Probe, ProbeOptions } from '../probe/types.js';
 
 /** Block boundaries of Voita & Titov (2020), as fractions of the training data. */
 export const MDL_BLOCK_FRACTIONS = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.0625, 0.125, 0.25, 0.5, 1];
@@ -11,29 +11,54 @@ export interface OnlineCode {
   bits: number; // online codelength of the training labels
   uniformBits: number; // n·log2(classes)
   compression: number; // uniformBits / bits
+  /** Example counts at each block's end (the first block is sent with the uniform code). */
+  blockEnds: number[];
+}
+
+/** Trains the probe that encodes the next block, on the examples of the blocks before it. */
+export type BlockProbeFactory = (X: Matrix, y: Int32Array, numClasses: number) => Pick<Probe, 'predictLogProba'>;
+
+/**
+ * Each block's probe is a fresh one with its own λ chosen on a held-out part of the data it may
+ * see (the probe's validation search, which for the MLP is also its early stopping), as Voita &
+ * Titov train each block's model with early stopping on a held-out part of that block's data.
+ */
+export function searchingProbes(options: ProbeOptions): BlockProbeFactory {
+  return (X, y, numClasses) => createProbe({ ...options, l2: undefined }).fit(X, y, numClasses);
 }
 
 /**
- * Online (prequential) codelength of the labels given the features (Voita & Titov 2020): rows in
- * a seeded random order; the first block is sent with the uniform code; every later block is
- * sent with the probabilities of a probe trained on all blocks before it.
- *
- * λ is a fixed prior, not re-tuned per block: `options.l2` is the strength for `n` rows and a
- * block of m rows gets λ·n/m, i.e. the same penalty on the summed loss (sklearn's C stays fixed).
+ * Online (prequential) codelength of the labels given the features (Voita & Titov 2020,
+ * "Information-Theoretic Probing with Minimum Description Length", §2.2): whole sentences are
+ * transmitted in a seeded random order, cut into blocks at the fractions above (rounded to
+ * sentence boundaries, so the words of one sentence are never split across blocks); the first
+ * block is sent with the uniform code, every later block with the log-probabilities of a probe
+ * trained on all blocks before it. `clusters[i]` is row i's sentence (default: every row its own).
  */
-export function onlineCodelength(X: Matrix, y: Labels, numClasses: number, options: ProbeOptions & { l2: number }, seed: number): OnlineCode {
+export function onlineCodelength(X: Matrix, y: Labels, numClasses: number, fitBlockProbe: BlockProbeFactory, seed: number, clusters?: ArrayLike<number>): OnlineCode {
   const n = X.rows;
-  const order = new Random(seed).permutation(n);
-  const ends = [...new Set(MDL_BLOCK_FRACTIONS.map((f) => Math.max(1, Math.round(f * n))))];
+  if (y.length !== n) throw new Error(`${n} rows but ${y.length} labels`);
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const c = clusters ? clusters[i] : i;
+    let rows = groups.get(c);
+    if (!rows) groups.set(c, (rows = []));
+    rows.push(i);
+  }
+  const sentences = new Random(seed).shuffle([...groups.values()]);
+  const order = sentences.flat();
+  // Block ends in examples, moved forward to the next sentence boundary.
+  let position = 0;
+  const boundaries = sentences.map((rows) => (position += rows.length));
+  const ends = [...new Set(MDL_BLOCK_FRACTIONS.map((f) => boundaries.find((b) => b >= Math.max(1, Math.round(f * n)))!))];
   const uniformBits = n * Math.log2(numClasses);
   let bits = ends[0] * Math.log2(numClasses);
   for (let b = 1; b < ends.length; b++) {
     const seen = order.slice(0, ends[b - 1]);
     const next = order.slice(ends[b - 1], ends[b]);
-    const probe = createProbe({ ...options, seed, l2: (options.l2 * n) / seen.length });
-    probe.fit(selectRows(X, seen), selectLabels(y, seen), numClasses);
+    const probe = fitBlockProbe(selectRows(X, seen), selectLabels(y, seen), numClasses);
     const logp = probe.predictLogProba(selectRows(X, next));
     for (let i = 0; i < next.length; i++) bits -= logp[i * numClasses + y[next[i]]] / Math.LN2;
   }
-  return { bits, uniformBits, compression: uniformBits / bits };
+  return { bits, uniformBits, compression: uniformBits / bits, blockEnds: ends };
 }

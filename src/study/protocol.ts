@@ -1,10 +1,14 @@
 import type { ProgressCallback } from '../core/progress.js';
-import { majorityAccuracy } from '../probe/metrics.js';
+import { selectRows } from '../core/activations.js';
+import { Random } from '../core/random.js';
+import { accuracy, macroF1 } from '../probe/metrics.js';
 import type { ProbeKind, ProbeOptions } from '../probe/types.js';
+import { bootstrapAccuracy, pairedBootstrap } from '../results/bootstrap.js';
 import { summarizeTask } from '../results/summary.js';
-import type { Metric, ResultRow, TaskSummary } from '../results/types.js';
+import { NO_LAYER, type Metric, type PredictionRow, type ResultRow, type TaskSummary } from '../results/types.js';
 import { controlTask, hasControlTask } from '../tasks/control.js';
-import type { ProbingTask, Split } from '../tasks/types.js';
+import type { ProbingTask, Split, TaskExample } from '../tasks/types.js';
+import { taskBaselines } from './baselines.js';
 import type { TaskFeatures } from './features.js';
 import { seedList } from './fit.js';
 import type { UnitOutput } from './unit.js';
@@ -16,6 +20,12 @@ export interface ProbeLayersOptions {
   control?: boolean; // also fit the control task (Hewitt & Liang 2019): control_accuracy, selectivity
   mdl?: boolean; // also measure the online codelength (Voita & Titov 2020): mdl_bits, mdl_compression
   probeOptions?: Omit<ProbeOptions, 'kind' | 'seed'>; // λ grid, epochs, …
+  /** Share of the training sentences held out as the dev set the best layer is chosen on (default 0.1). */
+  devFraction?: number;
+  /** Bootstrap resamples for every interval and p-value (default 1000). */
+  resamples?: number;
+  /** Also return every dev and test prediction (for `--predictions`). */
+  predictions?: boolean;
   onProgress?: ProgressCallback;
   /** Worker threads fitting probes in parallel; default one per core (`LAYERWISE_WORKERS`). */
   workers?: number;
@@ -24,12 +34,34 @@ export interface ProbeLayersOptions {
 export interface ProbeLayersResult {
   rows: ResultRow[];
   summary: TaskSummary;
+  /** Present when asked for with `predictions: true`. */
+  predictions?: PredictionRow[];
+}
+
+/** The dev part of the training split: whole sentences (a seeded share), so no sentence is on both sides. */
+export function carveDev(split: Split, fraction: number, seed = 0): { fit: Int32Array; dev: Int32Array } {
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`devFraction must be between 0 and 1, got ${fraction}`);
+  const sentences = [...new Set(split.examples.map((ex) => ex.sentence))];
+  const devSentences = new Set(new Random(seed).shuffle(sentences).slice(0, Math.max(1, Math.round(sentences.length * fraction))));
+  const fit: number[] = [];
+  const dev: number[] = [];
+  split.examples.forEach((ex, i) => (devSentences.has(ex.sentence) ? dev : fit).push(i));
+  if (fit.length === 0 || dev.length === 0) throw new Error(`the training split is too small to hold out a dev set (${split.examples.length} examples)`);
+  return { fit: Int32Array.from(fit), dev: Int32Array.from(dev) };
+}
+
+/** The word a word-level example is about, lower-cased: its type. */
+function wordType(split: Split, ex: TaskExample): string {
+  return split.sentences[ex.sentence].words[ex.word!].toLowerCase();
 }
 
 /**
- * The probing protocol for one task, every layer × seed: accuracy and macro-F1 on the test split
- * and the majority baseline; with `control`, control-task accuracy and selectivity; with `mdl`, the
- * online codelength and compression. Returns long-format rows and the task's summary (best / expected layer).
+ * The probing protocol for one task, every layer × seed. The probe is fitted on the training split
+ * minus a dev part (whole sentences), scored on dev (where the best layer is chosen) and on test:
+ * accuracy and macro-F1 with a bootstrap interval over test sentences; seen/unseen word types for
+ * word tasks; paired bootstrap gains over the previous layer and over the embeddings; with
+ * `control`, control-task accuracy and selectivity (tasks that have a control task); with `mdl`,
+ * the online codelength. Baselines (majority, length, bag of words, lexical) are rows of their own.
  */
 export async function probeLayers(features: TaskFeatures, task: ProbingTask, options: ProbeLayersOptions = {}): Promise<ProbeLayersResult> {
   checkAligned(features, task);
@@ -37,12 +69,15 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
   const seeds = seedList(options.seeds);
   const layers = features.train.layers;
   const numClasses = task.labels.length;
-  const labels = (split: Split) => Int32Array.from(split.examples, (ex) => ex.label);
-  const yTrain = labels(task.train);
-  const yTest = labels(task.test);
-  // Tasks without a target word have no control task (no selectivity); their baselines stand in.
+  const resamples = options.resamples ?? 1000;
+  const { fit, dev } = carveDev(task.train, options.devFraction ?? 0.1);
+  const labelsOf = (split: Split, rows: ArrayLike<number>) => Int32Array.from(rows, (i) => split.examples[i].label);
+  const all = (split: Split) => Int32Array.from(split.examples, (_, i) => i);
+  const yTrain = labelsOf(task.train, fit);
+  const yDev = labelsOf(task.train, dev);
+  const yTest = labelsOf(task.test, all(task.test));
+  const testClusters = Int32Array.from(task.test.examples, (ex) => ex.sentence);
   const controls = options.control && hasControlTask(task) ? seeds.map((seed) => controlTask(task, seed)) : undefined;
-  const majority = majorityAccuracy(yTrain, yTest, numClasses);
   const units = layers.flatMap((layer) => seeds.map((seed, s) => ({ layer, seed, s })));
   let done = 0;
   options.onProgress?.({ done, total: units.length, label: task.name });
@@ -50,15 +85,17 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
   let outputs: UnitOutput[];
   try {
     outputs = await Promise.all(units.map(async ({ layer, seed, s }) => {
+      const train = features.train.layer(layer);
       const output = await pool.run({
-        train: features.train.layer(layer),
-        test: features.test.layer(layer),
+        train: selectRows(train, fit),
         yTrain,
-        yTest,
+        dev: selectRows(train, dev),
+        yDev,
+        test: features.test.layer(layer),
         numClasses,
         probeOptions: { ...options.probeOptions, kind, seed },
-        control: controls && { yTrain: labels(controls[s].train), yTest: labels(controls[s].test) },
-        mdl: Boolean(options.mdl),
+        control: controls && { yTrain: labelsOf(controls[s].train, fit), yTest: labelsOf(controls[s].test, all(task.test)) },
+        mdl: options.mdl ? { clusters: Int32Array.from(fit, (i) => task.train.examples[i].sentence) } : undefined,
         seed,
       });
       options.onProgress?.({ done: ++done, total: units.length, label: `${task.name} layer ${layer} seed ${seed}` });
@@ -67,23 +104,82 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
   } finally {
     await pool.close();
   }
+
   const rows: ResultRow[] = [];
+  const add = (layer: number, probe: string, seed: number, metric: Metric, value: number) => rows.push({ task: task.name, layer, probe, seed, metric, value });
+  const seen = task.level === 'word' ? new Set(Array.from(fit, (i) => wordType(task.train, task.train.examples[i]))) : undefined;
+  const seenMask = seen && task.test.examples.map((ex) => seen.has(wordType(task.test, ex)));
+  const subsetAccuracy = (predicted: Int32Array, keep: boolean) => {
+    let right = 0;
+    let n = 0;
+    seenMask!.forEach((isSeen, i) => {
+      if (isSeen !== keep) return;
+      n++;
+      if (predicted[i] === yTest[i]) right++;
+    });
+    return n > 0 ? right / n : NaN;
+  };
+  const predictionsOf = new Map<string, Int32Array>(); // `${seed}/${layer}` → test predictions
   units.forEach(({ layer, seed }, u) => {
     const out = outputs[u];
-    const add = (metric: Metric, value: number) => rows.push({ task: task.name, layer, probe: kind, seed, metric, value });
-    add('accuracy', out.accuracy);
-    add('macro_f1', out.macroF1);
-    add('majority_accuracy', majority);
+    predictionsOf.set(`${seed}/${layer}`, out.testPredictions);
+    const interval = bootstrapAccuracy(yTest, out.testPredictions, testClusters, { resamples, seed });
+    add(layer, kind, seed, 'accuracy', interval.accuracy);
+    add(layer, kind, seed, 'ci_low', interval.low);
+    add(layer, kind, seed, 'ci_high', interval.high);
+    add(layer, kind, seed, 'macro_f1', macroF1(out.testPredictions, yTest, numClasses));
+    add(layer, kind, seed, 'dev_accuracy', accuracy(out.devPredictions, yDev));
+    if (seenMask) {
+      add(layer, kind, seed, 'seen_accuracy', subsetAccuracy(out.testPredictions, true));
+      add(layer, kind, seed, 'unseen_accuracy', subsetAccuracy(out.testPredictions, false));
+    }
     if (out.controlAccuracy !== undefined) {
-      add('control_accuracy', out.controlAccuracy);
-      add('selectivity', out.accuracy - out.controlAccuracy);
+      add(layer, kind, seed, 'control_accuracy', out.controlAccuracy);
+      add(layer, kind, seed, 'selectivity', interval.accuracy - out.controlAccuracy);
     }
     if (out.mdlBits !== undefined) {
-      add('mdl_bits', out.mdlBits);
-      add('mdl_compression', out.mdlCompression!);
+      add(layer, kind, seed, 'mdl_bits', out.mdlBits);
+      add(layer, kind, seed, 'mdl_compression', out.mdlCompression!);
     }
   });
-  return { rows, summary: summarizeTask(rows, task.name, kind) };
+  // Paired bootstrap on the same resampled sentences: does a layer beat the one below / the embeddings?
+  for (const seed of seeds) {
+    layers.forEach((layer, k) => {
+      if (k === 0) return;
+      const here = predictionsOf.get(`${seed}/${layer}`)!;
+      for (const [name, other] of [['gain_over_previous', layers[k - 1]], ['gain_over_emb', layers[0]]] as const) {
+        const d = pairedBootstrap(yTest, here, predictionsOf.get(`${seed}/${other}`)!, testClusters, { resamples, seed });
+        add(layer, kind, seed, name, d.difference);
+        add(layer, kind, seed, `${name}_ci_low`, d.low);
+        add(layer, kind, seed, `${name}_ci_high`, d.high);
+        add(layer, kind, seed, `${name}_p`, d.p);
+      }
+    });
+  }
+  for (const baseline of taskBaselines(task, fit)) {
+    const interval = bootstrapAccuracy(yTest, baseline.predictions, testClusters, { resamples });
+    add(NO_LAYER, baseline.name, 0, 'accuracy', interval.accuracy);
+    add(NO_LAYER, baseline.name, 0, 'ci_low', interval.low);
+    add(NO_LAYER, baseline.name, 0, 'ci_high', interval.high);
+  }
+  const result: ProbeLayersResult = { rows, summary: summarizeTask(rows, task.name, kind) };
+  if (options.predictions) result.predictions = predictionRows(task, kind, units, outputs, dev);
+  return result;
+}
+
+function predictionRows(task: ProbingTask, probe: string, units: ReadonlyArray<{ layer: number; seed: number }>, outputs: readonly UnitOutput[], dev: Int32Array): PredictionRow[] {
+  const sentenceId = (split: Split, i: number) => {
+    const s = split.sentences[split.examples[i].sentence];
+    return s.corpusId ?? s.id;
+  };
+  const rows: PredictionRow[] = [];
+  units.forEach(({ layer, seed }, u) => {
+    const row = (split: 'dev' | 'test', source: Split, prefix: string, i: number, pred: number) =>
+      rows.push({ task: task.name, layer, probe, seed, split, example_id: `${prefix}/${i}`, sentence_id: sentenceId(source, i), gold: task.labels[source.examples[i].label], pred: task.labels[pred] });
+    dev.forEach((i, k) => row('dev', task.train, 'train', i, outputs[u].devPredictions[k]));
+    outputs[u].testPredictions.forEach((pred, i) => row('test', task.test, 'test', i, pred));
+  });
+  return rows;
 }
 
 function checkAligned(features: TaskFeatures, task: ProbingTask): void {

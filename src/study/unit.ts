@@ -1,44 +1,53 @@
 import type { Matrix } from '../core/activations.js';
+import { accuracy } from '../probe/metrics.js';
+import { createProbe } from '../probe/create.js';
 import type { ProbeOptions } from '../probe/types.js';
-import { fitAndScore } from './fit.js';
-import { onlineCodelength } from './mdl.js';
+import { onlineCodelength, searchingProbes } from './mdl.js';
 
 /** One layer × seed of the protocol: everything a worker needs, as plain (transferable) data. */
 export interface UnitInput {
+  /** The probe's training rows: the task's train split without the dev part. */
   train: Matrix;
-  test: Matrix;
   yTrain: Int32Array;
-  yTest: Int32Array;
+  /** Held out from the train split to choose things on (the best layer), never the test set. */
+  dev: Matrix;
+  yDev: Int32Array;
+  test: Matrix;
   numClasses: number;
   probeOptions: ProbeOptions;
-  /** Control-task labels (Hewitt & Liang 2019), when asked for. */
+  /** Control-task labels (Hewitt & Liang 2019) of the training and test rows, when asked for. */
   control?: { yTrain: Int32Array; yTest: Int32Array };
-  mdl: boolean;
+  /** With MDL: the sentence of each training row (blocks are whole sentences). */
+  mdl?: { clusters: Int32Array };
   seed: number;
 }
 
 export interface UnitOutput {
-  accuracy: number;
-  macroF1: number;
+  /** Predicted class of every test row. */
+  testPredictions: Int32Array;
+  devPredictions: Int32Array;
   controlAccuracy?: number;
   mdlBits?: number;
   mdlCompression?: number;
 }
 
-/** Fits the task probe, then (same probe, same λ) the control task and the MDL codelength. */
+/**
+ * Fits the task probe; then the control task with exactly the same settings (λ, and for the MLP
+ * the number of epochs the task probe stopped at), so selectivity compares one probe on two
+ * labelings (Hewitt & Liang 2019); then the MDL codelength, each block with its own λ search.
+ */
 export function runUnit(input: UnitInput): UnitOutput {
-  const { train, test, yTrain, yTest, numClasses, probeOptions } = input;
-  const main = fitAndScore(train, yTrain, test, yTest, numClasses, probeOptions);
-  const { l2, iterations } = main.probe.fitInfo!;
-  const out: UnitOutput = { accuracy: main.accuracy, macroF1: main.macroF1 };
+  const { train, yTrain, numClasses, probeOptions } = input;
+  const probe = createProbe(probeOptions).fit(train, yTrain, numClasses);
+  const { l2, iterations } = probe.fitInfo!;
+  const out: UnitOutput = { testPredictions: probe.predict(input.test), devPredictions: probe.predict(input.dev) };
   if (input.control) {
-    // The same probe as the task's, λ included: selectivity compares one probe on two
-    // labelings (Hewitt & Liang 2019), and skipping a second λ search halves the cost.
-    out.controlAccuracy = fitAndScore(train, input.control.yTrain, test, input.control.yTest, numClasses, { ...probeOptions, l2 }).accuracy;
+    const same = { ...probeOptions, l2, ...(probeOptions.kind === 'mlp' ? { maxIter: iterations } : {}) };
+    const control = createProbe(same).fit(train, input.control.yTrain, numClasses);
+    out.controlAccuracy = accuracy(control.predict(input.test), input.control.yTest);
   }
   if (input.mdl) {
-    // The codelength reuses the main fit's λ (and epochs for the MLP) rather than re-tuning per block.
-    const code = onlineCodelength(train, yTrain, numClasses, { ...probeOptions, l2, ...(probeOptions.kind === 'mlp' ? { maxIter: iterations } : {}) }, input.seed);
+    const code = onlineCodelength(train, yTrain, numClasses, searchingProbes(probeOptions), input.seed, input.mdl.clusters);
     out.mdlBits = code.bits;
     out.mdlCompression = code.compression;
   }
