@@ -17,7 +17,7 @@ examples (words for word-level tasks, sentences for sentence-level ones).
                        {"id","sentence_id","text","label"} + "target": {"index","form"} and
                        "swap": [i, i+1] where they apply (UD word ids, 1-based)
   --data-dir DIR       data folder (default: the package's data/, ${DEFAULT_DATA_DIR})
-  --seed N             seed for bshift and the SST-2 subsample (default ${DEFAULT_TASK_SEED})
+  --seed N             seed for bshift, the balanced samples and the SST-2 subsample (default ${DEFAULT_TASK_SEED})
   --sst2-train-size N  SST-2 training examples to sample (default ${DEFAULT_SST2_TRAIN_SIZE})`;
 
 function table(stats: readonly TaskStats[]): string {
