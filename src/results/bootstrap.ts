@@ -1,4 +1,5 @@
 import { Random } from '../random.js';
+import type { Split } from '../tasks/types.js';
 
 /**
  * Bootstrap confidence intervals for test accuracy, resampling test *sentences*: the words of one
@@ -48,6 +49,14 @@ export interface PairedDifference {
 export function clusterResamples(clusterCount: number, resamples = DEFAULT_RESAMPLES, seed = 0): Int32Array[] {
   const rng = new Random(seed);
   return Array.from({ length: resamples }, () => Int32Array.from({ length: clusterCount }, () => rng.int(clusterCount)));
+}
+
+/**
+ * Cluster ids for a task split's examples: the sentence of each example. Word examples of one
+ * sentence share it; sentence tasks have one example per sentence, so each is its own cluster.
+ */
+export function sentenceClusters(split: Split): Int32Array {
+  return Int32Array.from(split.examples, (ex) => ex.sentence);
 }
 
 /** Cluster ids as dense indices 0 … C − 1 in order of first appearance. */
