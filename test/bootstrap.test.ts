@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Random } from '../src/core/random.js';
 import { bootstrapAccuracy, clusterResamples, pairedBootstrap } from '../src/results/bootstrap.js';
+import { sentenceClusters } from '../src/study/protocol.js';
 
 /**
  * numpy is the reference: given the same predictions and the same resample indices (made here,
@@ -96,6 +97,12 @@ describe('cluster bootstrap of accuracy', () => {
     assert.ok(real.difference > 0 && real.low > 0 && real.p < 0.05, JSON.stringify(real));
     const none = pairedBootstrap(data.gold, data.a, data.a, data.clusters);
     assert.deepEqual([none.difference, none.low, none.high, none.p], [0, 0, 0, 1]);
+  });
+
+  it('sentence clusters: words of a sentence share one, sentence examples get one each', () => {
+    const sentences = [{ id: 'a', text: 'a b', words: ['a', 'b'] }, { id: 'b', text: 'c', words: ['c'] }];
+    assert.deepEqual([...sentenceClusters({ sentences, examples: [{ sentence: 0, word: 0, label: 0 }, { sentence: 0, word: 1, label: 1 }, { sentence: 1, word: 0, label: 0 }] })], [0, 0, 1]);
+    assert.deepEqual([...sentenceClusters({ sentences, examples: [{ sentence: 0, label: 0 }, { sentence: 1, label: 1 }] })], [0, 1]);
   });
 
   it('rejects misaligned inputs and malformed resamples', () => {

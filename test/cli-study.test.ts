@@ -51,19 +51,49 @@ test('embed --out .npy writes float32 [hidden states, texts, dim] that numpy rea
 
 test('probe writes long-format results and a summary for every layer, seed and metric', () => {
   const out = join(dir, 'results.csv');
-  const r = cli(['probe', '--model', model, '--task', 'sentlen,tense', '--seeds', '2', '--control', '--mdl', '--out', out], { env });
+  const preds = join(dir, 'preds.csv');
+  const r = cli(['probe', '--model', model, '--task', 'sentlen,tense', '--seeds', '2', '--control', '--mdl', '--out', out, '--predictions', preds], { env });
   assert.equal(r.status, 0, r.stderr);
   const rows = readResultsCsv(out);
-  const metrics = ['accuracy', 'macro_f1', 'majority_accuracy', 'control_accuracy', 'selectivity', 'mdl_bits', 'mdl_compression'];
-  assert.equal(rows.length, 2 * 5 * 2 * metrics.length);
-  assert.deepEqual([...new Set(rows.map((x) => x.metric))].sort(), [...metrics].sort());
+  // Accuracy recomputed from the predictions file equals the reported accuracy, for every task, layer and seed.
+  const lines = readFileSync(preds, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'task,layer,probe,seed,split,example_id,sentence_id,gold,pred');
+  const tally = new Map<string, { right: number; n: number }>();
+  for (const line of lines.slice(1)) {
+    const [task, layer, , seed, split, exampleId, , gold, pred] = line.split(',');
+    assert.match(exampleId, split === 'dev' ? /^train\/\d+$/ : /^test\/\d+$/);
+    if (split !== 'test') continue;
+    const key = `${task}/${layer}/${seed}`;
+    const t = tally.get(key) ?? { right: 0, n: 0 };
+    t.n++;
+    if (gold === pred) t.right++;
+    tally.set(key, t);
+  }
+  assert.equal(tally.size, 2 * 5 * 2);
+  for (const [key, { right, n }] of tally) {
+    const [task, layer, seed] = key.split('/');
+    const reported = rows.find((x) => x.task === task && x.probe === 'linear' && x.layer === Number(layer) && x.seed === Number(seed) && x.metric === 'accuracy')!.value;
+    assert.ok(Math.abs(reported - right / n) < 1e-12, key);
+  }
+  const probeRows = rows.filter((x) => x.probe === 'linear');
+  // Per layer and seed; tense has a target word, so a control task; sentlen has none (no selectivity).
+  const perUnit = (task: string) => [...new Set(probeRows.filter((x) => x.task === task && x.layer === 0).map((x) => x.metric))].sort();
+  assert.deepEqual(perUnit('tense'), ['accuracy', 'ci_high', 'ci_low', 'control_accuracy', 'dev_accuracy', 'macro_f1', 'mdl_bits', 'mdl_compression', 'selectivity']);
+  assert.deepEqual(perUnit('sentlen'), ['accuracy', 'ci_high', 'ci_low', 'dev_accuracy', 'macro_f1', 'mdl_bits', 'mdl_compression']);
+  assert.ok(probeRows.filter((x) => x.metric === 'gain_over_emb_p').every((x) => x.layer >= 1 && x.value >= 0 && x.value <= 1));
+  // Baselines are rows of their own, with no layer.
+  assert.deepEqual([...new Set(rows.filter((x) => x.layer === -1).map((x) => `${x.task}/${x.probe}`))].sort(), ['sentlen/bow', 'sentlen/length', 'sentlen/majority', 'tense/bow', 'tense/length', 'tense/majority']);
+  for (const row of rows.filter((x) => x.metric === 'accuracy')) {
+    const at = (metric: string) => rows.find((x) => x.task === row.task && x.probe === row.probe && x.layer === row.layer && x.seed === row.seed && x.metric === metric)!.value;
+    assert.ok(at('ci_low') <= row.value && row.value <= at('ci_high'), `${row.task} ${row.probe} layer ${row.layer}`);
+  }
   for (const row of rows.filter((x) => x.metric === 'selectivity')) {
     const get = (metric: string) => rows.find((x) => x.task === row.task && x.layer === row.layer && x.seed === row.seed && x.metric === metric)!.value;
     assert.ok(Math.abs(row.value - (get('accuracy') - get('control_accuracy'))) < 1e-12);
   }
   const summary = readFileSync(join(dir, 'results.summary.csv'), 'utf8').trim().split('\n');
   assert.equal(summary.length, 3);
-  assert.match(summary[0], /^task,probe,best_layer,best_accuracy,expected_layer,selectivity,mdl_kbits$/);
+  assert.match(summary[0], /^task,probe,best_layer,best_accuracy,best_ci_low,best_ci_high,best_gain_over_emb,best_gain_over_emb_p,expected_layer,selectivity,mdl_kbits$/);
 });
 
 test('lab runs the whole study and writes the report, figures and results', () => {

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { LayerStack } from '../src/core/activations.js';
 import { formatSummaryCsv, readResultsCsv, writeResultsCsv } from '../src/results/csv.js';
+import { SUMMARY_COLUMNS } from '../src/results/types.js';
 import { resultsFrame, seedSpreadFrame, summaryFrame } from '../src/results/frames.js';
-import { probeLayers, type ProbeLayersResult } from '../src/study/protocol.js';
+import { carveDev, probeLayers, type ProbeLayersResult } from '../src/study/protocol.js';
 import { Random } from '../src/core/random.js';
 import type { ProbingTask, Split, TaskSentence } from '../src/tasks/types.js';
 
@@ -59,17 +60,34 @@ describe('probeLayers', () => {
   });
 
   const mean = (metric: string, layer: number) => {
-    const values = result.rows.filter((r) => r.metric === metric && r.layer === layer).map((r) => r.value);
+    const values = result.rows.filter((r) => r.probe === 'linear' && r.metric === metric && r.layer === layer).map((r) => r.value);
     return values.reduce((a, b) => a + b, 0) / values.length;
   };
 
-  it('writes every metric for every layer and seed', () => {
-    assert.equal(result.rows.length, 3 * 2 * 7);
+  it('writes every metric for every layer and seed, and the baselines once', () => {
+    const perUnit = ['accuracy', 'ci_low', 'ci_high', 'macro_f1', 'dev_accuracy', 'seen_accuracy', 'unseen_accuracy', 'control_accuracy', 'selectivity', 'mdl_bits', 'mdl_compression'];
+    const gains = ['gain_over_previous', 'gain_over_emb'].flatMap((g) => [g, `${g}_ci_low`, `${g}_ci_high`, `${g}_p`]);
+    const probeRows = result.rows.filter((r) => r.probe === 'linear');
+    assert.equal(probeRows.length, 3 * 2 * perUnit.length + 2 * 2 * gains.length);
     assert.deepEqual(progress, [0, 1, 2, 3, 4, 5, 6]);
     const counts = task.test.examples.reduce((c, ex) => (c[ex.label]++, c), [0, 0, 0]);
     const trainCounts = task.train.examples.reduce((c, ex) => (c[ex.label]++, c), [0, 0, 0]);
     const majority = counts[trainCounts.indexOf(Math.max(...trainCounts))] / task.test.examples.length;
-    assert.ok(Math.abs(mean('majority_accuracy', 0) - majority) < 1e-12);
+    const baseline = (probe: string) => result.rows.find((r) => r.probe === probe && r.metric === 'accuracy' && r.layer === -1)!.value;
+    assert.ok(Math.abs(baseline('majority') - majority) < 1e-12);
+    // Train and test use disjoint word types: every test word is unseen, so the lexical baseline is the majority.
+    assert.equal(baseline('lexical'), baseline('majority'));
+    assert.ok(Number.isNaN(mean('seen_accuracy', 2)));
+    assert.ok(Math.abs(mean('unseen_accuracy', 2) - mean('accuracy', 2)) < 1e-12);
+    for (const layer of [0, 1, 2]) assert.ok(mean('ci_low', layer) <= mean('accuracy', layer) && mean('accuracy', layer) <= mean('ci_high', layer));
+  });
+
+  it('a layer that carries the signal beats the embeddings by the paired bootstrap; the test set chooses nothing', () => {
+    assert.ok(mean('gain_over_emb', 2) > 0.3 && mean('gain_over_emb_ci_low', 2) > 0);
+    assert.ok(result.rows.filter((r) => r.metric === 'gain_over_emb_p' && r.layer === 2).every((r) => r.value < 0.01));
+    assert.ok(Math.abs(result.summary.best_gain_over_emb - mean('gain_over_emb', 2)) < 1e-12);
+    assert.ok(mean('dev_accuracy', 2) > mean('dev_accuracy', 1));
+    assert.ok(result.summary.best_ci_low < result.summary.best_accuracy && result.summary.best_accuracy < result.summary.best_ci_high);
   });
 
   it('finds the signal where it is and not where it is not', () => {
@@ -87,7 +105,7 @@ describe('probeLayers', () => {
   });
 
   it('MDL: the learnable layer codes below the uniform code, the noise layer does not', () => {
-    const uniformBits = task.train.examples.length * Math.log2(3);
+    const uniformBits = carveDev(task.train, 0.1).fit.length * Math.log2(3); // MDL codes the fitting rows (train minus dev)
     assert.ok(mean('mdl_bits', 2) < uniformBits / 2);
     assert.ok(mean('mdl_compression', 2) > 2);
     assert.ok(mean('mdl_compression', 0) < 1.1);
@@ -95,15 +113,16 @@ describe('probeLayers', () => {
   });
 
   it('results as Danfo frames and CSV', () => {
-    assert.deepEqual(resultsFrame(result.rows).shape, [42, 6]);
+    assert.deepEqual(resultsFrame(result.rows).shape, [result.rows.length, 6]);
     const summary = summaryFrame([result.summary]);
-    assert.deepEqual(summary.shape, [1, 7]);
+    assert.deepEqual(summary.shape, [1, SUMMARY_COLUMNS.length]);
     // Columns hold what their names say (Danfo's `columns` option alone would rename by position).
     assert.equal(summary.column('probe').values[0], 'linear');
     assert.equal(summary.column('best_layer').values[0], result.summary.best_layer);
     assert.equal(summary.column('task').values[0], 'handmade');
     const stats = seedSpreadFrame(result.rows);
-    assert.deepEqual(stats.shape, [3 * 7, 8]);
+    const groups = new Set(result.rows.map((r) => `${r.probe}/${r.layer}/${r.metric}`));
+    assert.deepEqual(stats.shape, [groups.size, 8]);
     const dir = mkdtempSync(join(tmpdir(), 'layerwise-probe-csv-'));
     try {
       writeResultsCsv(join(dir, 'r.csv'), result.rows);
@@ -112,13 +131,24 @@ describe('probeLayers', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    assert.match(formatSummaryCsv([result.summary]), /^task,probe,best_layer,best_accuracy,expected_layer,selectivity,mdl_kbits\nhandmade,linear,2,/);
+    assert.match(formatSummaryCsv([result.summary]), /^task,probe,best_layer,best_accuracy,best_ci_low,best_ci_high,best_gain_over_emb,best_gain_over_emb_p,expected_layer,selectivity,mdl_kbits\nhandmade,linear,2,/);
   });
 
   it('control and MDL are opt-in', async () => {
     const plain = await probeLayers(features, task, { seeds: 1 });
-    assert.deepEqual([...new Set(plain.rows.map((r) => r.metric))], ['accuracy', 'macro_f1', 'majority_accuracy']);
+    const metrics = new Set(plain.rows.map((r) => r.metric));
+    for (const m of ['control_accuracy', 'selectivity', 'mdl_bits', 'mdl_compression'] as const) assert.ok(!metrics.has(m), m);
+    assert.ok(metrics.has('accuracy') && metrics.has('dev_accuracy') && metrics.has('ci_low'));
     assert.ok(Number.isNaN(plain.summary.selectivity) && Number.isNaN(plain.summary.mdl_kbits));
+  });
+
+  it('carves the dev set from whole training sentences', () => {
+    const { fit, dev } = carveDev(task.train, 0.1);
+    assert.equal(fit.length + dev.length, task.train.examples.length);
+    const sentences = (rows: Int32Array) => new Set(Array.from(rows, (i) => task.train.examples[i].sentence));
+    const devSentences = sentences(dev);
+    assert.equal(devSentences.size, 15); // 10% of 150 sentences
+    for (const s of sentences(fit)) assert.ok(!devSentences.has(s));
   });
 
   it('rejects features that do not match the task', async () => {

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/probe/backend.js';
 import { createProbe } from '../src/probe/create.js';
-import { onlineCodelength } from '../src/study/mdl.js';
+import { onlineCodelength, searchingProbes } from '../src/study/mdl.js';
 import { accuracy, macroF1, majorityAccuracy } from '../src/probe/metrics.js';
 import { expectedLayer, summarizeTask } from '../src/results/summary.js';
 import { meanCI } from '../src/core/stats.js';
@@ -82,18 +82,41 @@ describe('probes', () => {
       probe.predictProba(small.X);
     }
     for (let i = 0; i < 10; i++) createProbe({ kind: 'mlp', seed: i, hidden: 8, maxIter: 5 }).fit(small.X, small.y, 3).predict(small.X);
-    onlineCodelength(small.X, small.y, 3, { kind: 'linear', l2: 1e-2 }, 0);
+    onlineCodelength(small.X, small.y, 3, searchingProbes({ kind: 'linear' }), 0);
     assert.equal(tf.memory().numTensors, start);
   });
 });
 
 describe('online codelength (MDL)', () => {
+  /** A probe that ignores its inputs and always gives P(class 0) = 0.75, P(class 1) = 0.25. */
+  const fixedProbe = (sizes: number[]) => (X: Matrix) => {
+    sizes.push(X.rows);
+    return { predictLogProba: (Y: Matrix) => Float32Array.from({ length: Y.rows * 2 }, (_, i) => Math.log(i % 2 === 0 ? 0.75 : 0.25)) };
+  };
+
+  it('equals the codelength worked out by hand, blocks of whole sentences', () => {
+    // 1,000 rows, all of class 0. Blocks end at 0.1%, 0.2%, … of the rows: the first block (1 row)
+    // costs log2(2) = 1 bit; each later row costs −log2 0.75 under the fixed probe.
+    const X = { data: new Float32Array(1000), rows: 1000, cols: 1 };
+    const y = new Int32Array(1000);
+    const sizes: number[] = [];
+    const code = onlineCodelength(X, y, 2, fixedProbe(sizes), 0);
+    assert.deepEqual(code.blockEnds, [1, 2, 4, 8, 16, 32, 63, 125, 250, 500, 1000]);
+    assert.deepEqual(sizes, code.blockEnds.slice(0, -1)); // each block's probe saw exactly the blocks before it
+    assert.ok(Math.abs(code.bits - (1 + 999 * -Math.log2(0.75))) < 1e-6, `bits ${code.bits}`);
+    assert.equal(code.uniformBits, 1000);
+    // Sentences of 10 rows: blocks end at sentence boundaries (the first block is one whole sentence).
+    const bySentence = onlineCodelength(X, y, 2, fixedProbe([]), 0, Int32Array.from({ length: 1000 }, (_, i) => Math.floor(i / 10)));
+    assert.deepEqual(bySentence.blockEnds, [10, 20, 40, 70, 130, 250, 500, 1000]);
+    assert.ok(Math.abs(bySentence.bits - (10 + 990 * -Math.log2(0.75))) < 1e-6);
+  });
+
   it('a learnable task compresses well below the uniform code, noise does not', () => {
-    const learnable = onlineCodelength(separable.X, separable.y, 4, { kind: 'linear', l2: 1e-2 }, 0);
+    const learnable = onlineCodelength(separable.X, separable.y, 4, searchingProbes({ kind: 'linear' }), 0);
     assert.equal(learnable.uniformBits, 900 * 2);
     assert.ok(learnable.bits >= 1 * 2, 'the first block (1 row) is always sent with the uniform code');
     assert.ok(learnable.compression > 3, `compression ${learnable.compression}`);
-    const noise = onlineCodelength(separable.X, new Random(3).shuffle(Array.from(separable.y)), 4, { kind: 'linear', l2: 1e-2 }, 0);
+    const noise = onlineCodelength(separable.X, new Random(3).shuffle(Array.from(separable.y)), 4, searchingProbes({ kind: 'linear' }), 0);
     assert.ok(noise.compression < 1.1 && noise.compression > 0.8, `noise compression ${noise.compression}`);
   });
 });
@@ -141,5 +164,10 @@ describe('metrics and summaries', () => {
     assert.ok(Math.abs(summary.selectivity - 0.085) < 1e-12);
     assert.ok(Number.isNaN(summary.mdl_kbits));
     assert.ok(Math.abs(summary.expected_layer - 1) < 1e-12);
+    // With dev accuracy in the results, the best layer is chosen on it, not on test.
+    [0.5, 0.6, 0.9].forEach((value, layer) => results.push({ task: 't', layer, probe: 'linear', seed: 0, metric: 'dev_accuracy', value }));
+    const onDev = summarizeTask(results, 't');
+    assert.equal(onDev.best_layer, 2);
+    assert.ok(Math.abs(onDev.best_accuracy - 0.825) < 1e-12);
   });
 });

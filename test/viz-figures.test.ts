@@ -42,12 +42,12 @@ function syntheticRows(): ResultRow[] {
         rows.push({ task, layer, probe: 'linear', seed, metric: 'control_accuracy', value: 0.3 + 0.01 * layer });
       });
     }
-    rows.push({ task, layer: 0, probe: 'linear', seed: 0, metric: 'majority_accuracy', value: 0.25 + ti * 0.05 });
+    rows.push({ task, layer: -1, probe: 'majority', seed: 0, metric: 'accuracy', value: 0.25 + ti * 0.05 });
   });
   return rows;
 }
 
-test('layerCurves: mean line, 95% t-interval band (scipy), best layer, baselines and layer ticks', () => {
+test('layerCurves: mean line, 95% t-interval band over seeds (scipy) without bootstrap rows, best layer, baselines and layer ticks', () => {
   const rows = syntheticRows();
   const fig = layerCurves(rows);
   const upos = byName(fig, 'upos');
@@ -86,6 +86,26 @@ print(json.dumps(out))`], { encoding: 'utf8' }));
   assert.ok(!traces(layerCurves(rows, { metric: 'control_accuracy' })).some((t) => /majority/.test(t.name)));
   assert.throws(() => layerCurves(rows, { tasks: ['nope'] }), /no results for task\(s\) nope; tasks present: wordlen, upos, sst2/);
   assert.throws(() => layerCurves(rows, { metric: 'mdl_bits' }), /no "mdl_bits" rows/);
+  // One seed: no band (a t-interval needs two).
+  assert.ok(!traces(layerCurves(rows.filter((r) => r.seed === 0))).some((t) => / 95% CI$/.test(t.name)));
+});
+
+test('layerCurves: the accuracy band is the bootstrap interval over test sentences, the star the best dev layer', () => {
+  const rows: ResultRow[] = [];
+  [0.6, 0.8, 0.75].forEach((value, layer) => {
+    rows.push({ task: 't', layer, probe: 'linear', seed: 0, metric: 'accuracy', value });
+    rows.push({ task: 't', layer, probe: 'linear', seed: 0, metric: 'ci_low', value: value - 0.05 });
+    rows.push({ task: 't', layer, probe: 'linear', seed: 0, metric: 'ci_high', value: value + 0.04 });
+    rows.push({ task: 't', layer, probe: 'linear', seed: 0, metric: 'dev_accuracy', value: [0.6, 0.7, 0.9][layer] });
+  });
+  rows.push({ task: 't', layer: -1, probe: 'length', seed: 0, metric: 'accuracy', value: 0.55 });
+  const fig = layerCurves(rows);
+  const band = byName(fig, 't 95% CI');
+  [0.64, 0.84, 0.79].forEach((high, l) => assert.ok(Math.abs(band.y[l] - high) < 1e-12));
+  [0.55, 0.75, 0.7].forEach((low, l) => assert.ok(Math.abs(band.y[5 - l] - low) < 1e-12));
+  assert.deepEqual(byName(fig, 't best layer').x, [2]); // dev chooses layer 2, though test peaks at 1
+  assert.deepEqual(byName(fig, 't length baseline').y, [0.55, 0.55]);
+  assert.match(String((fig.layout.title as { text: string }).text), /bootstrap CI over test sentences/);
 });
 
 test('layerCurves stars the minimum for description length (lower is better)', () => {

@@ -104,7 +104,7 @@ function syntheticRows(): ResultRow[] {
       rows.push({ task, layer, probe: 'linear', seed, metric: 'accuracy', value: 0.6 + 0.3 * Math.exp(-((layer - ti - 1) ** 2) / 2) + 0.02 * rng.normal() });
       rows.push({ task, layer, probe: 'linear', seed, metric: 'control_accuracy', value: 0.5 + 0.02 * layer + 0.01 * rng.normal() });
     }
-    rows.push({ task, layer: 0, probe: 'linear', seed: 0, metric: 'majority_accuracy', value: 0.4 + 0.1 * ti });
+    rows.push({ task, layer: -1, probe: 'majority', seed: 0, metric: 'accuracy', value: 0.4 + 0.1 * ti });
   });
   return rows;
 }

@@ -21,16 +21,18 @@ next to them (results.summary.csv: best and expected layer, selectivity, MDL).`,
     seeds: { type: 'integer', min: 1, default: DEFAULTS.seeds, help: 'probe seeds per layer' },
     control: { type: 'boolean', help: 'also train on the control task (Hewitt & Liang 2019): control_accuracy, selectivity' },
     mdl: { type: 'boolean', help: 'also measure the online codelength (Voita & Titov 2020): mdl_bits, mdl_compression' },
+    predictions: { type: 'string', placeholder: 'preds.csv', help: 'also write every dev and test prediction: task,layer,probe,seed,split,example_id,sentence_id,gold,pred' },
   },
   environment: ['LAYERWISE_CACHE', 'LAYERWISE_WORKERS', 'HF_HUB_CACHE'],
   async run(values) {
-    const [{ selectTaskNames }, { loadTasks }, { Encoder }, { probeTasks }, { initBackend }, { writeResultsCsv, writeSummaryCsv }] = await Promise.all([
+    const [{ selectTaskNames }, { loadTasks }, { Encoder }, { probeTasks }, { initBackend }, { writeResultsCsv, writeSummaryCsv }, { writePredictionsCsv }] = await Promise.all([
       import('../tasks/selection.js'),
       import('../tasks/registry.js'),
       import('../encoder/encoder.js'),
       import('../study/probe-tasks.js'),
       import('../probe/backend.js'),
       import('../results/csv.js'),
+      import('../results/predictions.js'),
     ]);
     const tasks = loadTasks(selectTaskNames(values.task));
     const encoder = await Encoder.load(values.model, { dtype: values.dtype, offline: values.offline });
@@ -42,11 +44,13 @@ next to them (results.summary.csv: best and expected layer, selectivity, MDL).`,
         seeds: values.seeds,
         control: values.control,
         mdl: values.mdl,
+        predictions: values.predictions !== undefined,
         batchSize: values['batch-size'],
         onProgress: (stage) => progressBar(stage),
       });
       writeResultsCsv(values.out, result.rows);
       writeSummaryCsv(summaryPath(values.out), result.summaries);
+      if (values.predictions !== undefined) writePredictionsCsv(values.predictions, result.predictions!);
       console.error(`wrote ${values.out} (${result.rows.length} rows) and ${summaryPath(values.out)}; tfjs backend ${await initBackend()}, extraction ${result.seconds.extract.toFixed(1)} s, probes ${result.seconds.probe.toFixed(1)} s`);
       return 0;
     } finally {

@@ -27,7 +27,7 @@ apply (UD word ids, 1-based).`,
     task: { type: 'string', placeholder: 'T', help: 'with --examples: the task whose examples to print' },
     examples: { type: 'boolean', help: "print --task's examples (ids, texts, labels, targets, swaps) as JSON" },
     'data-dir': { type: 'string', placeholder: 'DIR', default: DEFAULT_DATA_DIR, help: "data folder (the package's data/)" },
-    seed: { type: 'integer', min: 0, default: DEFAULT_TASK_SEED, help: 'seed for bshift and the SST-2 subsample' },
+    seed: { type: 'integer', min: 0, default: DEFAULT_TASK_SEED, help: 'seed for bshift, the balanced samples and the SST-2 subsample' },
     'sst2-train-size': { type: 'integer', min: 1, default: DEFAULT_SST2_TRAIN_SIZE, help: 'SST-2 training examples to sample' },
   },
   async run(values) {

@@ -2,7 +2,7 @@ import { layerNames } from '../core/activations.js';
 import type { LayerGeometry } from '../core/geometry.js';
 import { escapeHtml } from '../core/html.js';
 import { meanCI } from '../core/stats.js';
-import type { ResultRow, TaskSummary } from '../results/types.js';
+import { BASELINES, type Baseline, type ResultRow, type TaskSummary } from '../results/types.js';
 import type { ProbingTask } from '../tasks/types.js';
 import type { Figure } from '../viz/figure.js';
 import { drawScript, plotlySource } from '../viz/html.js';
@@ -26,42 +26,84 @@ const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) :
 const table = (header: string[], rows: string[][]) =>
   [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
-function accuracyAt(rows: readonly ResultRow[], task: string, layer: number, metric = 'accuracy') {
+function meanAt(rows: readonly ResultRow[], task: string, layer: number, metric: string) {
   return meanCI(rows.filter((r) => r.task === task && r.layer === layer && r.metric === metric).map((r) => r.value));
 }
 
-/** Sentences read off the numbers: where each kind of knowledge peaks. */
+/** A baseline's test accuracy (rows with `probe` = the baseline's name), NaN when it was not run. */
+function baseline(rows: readonly ResultRow[], task: string, name: Baseline): number {
+  return rows.find((r) => r.task === task && r.probe === name && r.metric === 'accuracy')?.value ?? NaN;
+}
+
+const ALPHA = 0.05;
+
+/** Every statistic in the table, named by what it is and where it comes from. */
+const STATISTICS = [
+  'Each probe is fitted on the training split minus a dev part (10% of its sentences); λ is chosen on a validation split of the fitting part.',
+  '**Best layer**: highest mean *dev* accuracy over seeds (the test set chooses nothing). **Test accuracy [95% CI]**: mean over seeds, with the 95% percentile bootstrap interval over test sentences (Efron & Tibshirani 1993; words of one sentence resampled together).',
+  '**Gain over emb (p)**: test accuracy of the best layer minus the embedding layer\'s, by a paired bootstrap over the same resampled sentences (Berg-Kirkpatrick et al. 2012); p is two-sided, the largest over seeds.',
+  '**Baselines** read no layer: majority = always the most frequent training label; length = most frequent label for the sentence\'s length in words; bow = the linear probe on bag-of-words counts; lexical = most frequent training label of the word type (unseen types: majority).',
+  '**Seen / unseen**: word-task accuracy on test words whose type does / does not occur in the probe\'s training rows.',
+  '**Expected layer**: Tenney et al. (2019)\'s expected layer under the differential scores, Σℓ·Δ(ℓ)/ΣΔ(ℓ), with Δ taken on the running best accuracy. **Selectivity**: accuracy − control-task accuracy, the control task giving each word type a random label (Hewitt & Liang 2019; only tasks about a word). **MDL**: online codelength of the training labels in kbits and its compression over the uniform code (Voita & Titov 2020), blocks of whole sentences, each block\'s probe with its own λ.',
+].join(' ');
+
+/**
+ * Sentences read off the numbers, each only as strong as its statistics: a layer "beats" another
+ * only when the paired bootstrap says so at p < 0.05 in every seed; a task is "not solved by the
+ * encoder" when a baseline that reads no layer does as well.
+ */
 function findings(input: ReportInput): string[] {
   const names = layerNames(input.numHiddenStates);
+  const lines: string[] = [];
+  for (const s of input.summaries) {
+    const strongest = BASELINES.map((b) => ({ name: b, value: baseline(input.rows, s.task, b) })).filter((b) => Number.isFinite(b.value)).sort((a, b) => b.value - a.value)[0];
+    const vsEmb = Number.isFinite(s.best_gain_over_emb_p)
+      ? s.best_gain_over_emb_p < ALPHA
+        ? `beats the embedding layer by ${fmt(s.best_gain_over_emb)} (paired bootstrap p ≤ ${fmt(s.best_gain_over_emb_p)})`
+        : `is not reliably better than the embedding layer (gain ${fmt(s.best_gain_over_emb)}, p = ${fmt(s.best_gain_over_emb_p)})`
+      : '';
+    const vsBaseline = strongest
+      ? s.best_ci_low > strongest.value
+        ? `; its 95% interval lies above the strongest baseline (${strongest.name} ${fmt(strongest.value)})`
+        : `; the ${strongest.name} baseline (${fmt(strongest.value)}) is inside or above its 95% interval, so this task says little about the encoder`
+      : '';
+    lines.push(`- \`${s.task}\`: best layer ${names[s.best_layer]} (chosen on dev), test accuracy ${fmt(s.best_accuracy)} [${fmt(s.best_ci_low)}, ${fmt(s.best_ci_high)}]${vsEmb ? `; it ${vsEmb}` : ''}${vsBaseline}.`);
+  }
   const byCategory = new Map<string, number[]>();
   for (const s of input.summaries) {
     const category = input.tasks.find((t) => t.name === s.task)?.category ?? 'other';
     byCategory.set(category, [...(byCategory.get(category) ?? []), s.expected_layer]);
   }
-  const lines = [...byCategory].map(([category, values]) => `- **${category}** tasks: mean expected layer ${fmt(values.reduce((a, b) => a + b, 0) / values.length, 2)} (over ${values.length} task${values.length > 1 ? 's' : ''}).`);
-  const sorted = [...input.summaries].sort((a, b) => a.expected_layer - b.expected_layer);
-  if (sorted.length > 1) lines.push(`- Earliest expected layer: \`${sorted[0].task}\` (${fmt(sorted[0].expected_layer, 2)}); latest: \`${sorted.at(-1)!.task}\` (${fmt(sorted.at(-1)!.expected_layer, 2)}).`);
-  for (const s of input.summaries) {
-    const majority = accuracyAt(input.rows, s.task, s.best_layer, 'majority_accuracy').mean;
-    if (Number.isFinite(majority) && s.best_accuracy - majority < 0.02) lines.push(`- \`${s.task}\`: the best layer barely beats the majority baseline (${fmt(s.best_accuracy)} vs ${fmt(majority)}): the probe finds little.`);
-  }
+  lines.push(...[...byCategory].map(([category, values]) => `- **${category}** tasks: mean expected layer ${fmt(values.reduce((a, b) => a + b, 0) / values.length, 2)} (over ${values.length} task${values.length > 1 ? 's' : ''}; a description of where accuracy grows, with no interval).`));
   if (input.bank.length) {
     const gap = input.bank.map((b) => b.same - b.different);
     const widest = gap.indexOf(Math.max(...gap));
-    lines.push(`- "bank": same-meaning pairs are ${gap[0] > 1e-6 ? 'already' : 'not'} closer than cross-meaning pairs at the embeddings (gap ${fmt(gap[0])}); the gap is widest at layer ${names[widest]} (${fmt(gap[widest])}).`);
+    lines.push(`- "bank": same-meaning pairs are ${gap[0] > 1e-6 ? 'already' : 'not'} closer than cross-meaning pairs at the embeddings (gap ${fmt(gap[0])}); the gap is widest at layer ${names[widest]} (${fmt(gap[widest])}). Four sentences: an illustration, not evidence.`);
   }
   return lines;
 }
+
+/** What the numbers do not show, said in every report. */
+const LIMITS = [
+  '- A probe that reaches high accuracy shows the information is *linearly decodable* (or decodable by a small MLP) from a layer, not that the model *uses* it (Belinkov 2022, "Probing Classifiers: Promises, Shortcomings, and Advances").',
+  '- Accuracy above the baselines can still come from lexical memorisation: read selectivity (Hewitt & Liang 2019), the lexical baseline and the unseen-word accuracy of word tasks before crediting a layer.',
+  '- Intervals are over test sentences of one treebank/dataset and the seeds of one probe family; another domain, language or probe may rank layers differently. The expected layer has no interval.',
+  '- Differences between layers smaller than their intervals, or with p ≥ 0.05, are not evidence of an order between those layers; nothing was corrected for testing many layers.',
+];
 
 export function reportMarkdown(input: ReportInput): string {
   const names = layerNames(input.numHiddenStates);
   const summaryRows = input.summaries.map((s) => {
     const task = input.tasks.find((t) => t.name === s.task);
-    const ci = accuracyAt(input.rows, s.task, s.best_layer);
-    const majority = accuracyAt(input.rows, s.task, s.best_layer, 'majority_accuracy').mean;
-    const compression = accuracyAt(input.rows, s.task, s.best_layer, 'mdl_compression').mean;
+    const at = (metric: string) => meanAt(input.rows, s.task, s.best_layer, metric).mean;
+    const base = (name: Baseline) => fmt(baseline(input.rows, s.task, name));
+    const word = task?.level === 'word';
     return [`\`${s.task}\``, task?.category ?? '', task?.level ?? '', String(task?.labels.length ?? ''), String(task?.train.examples.length ?? ''), String(task?.test.examples.length ?? ''),
-      fmt(majority), names[s.best_layer], `${fmt(ci.mean)} [${fmt(ci.low)}, ${fmt(ci.high)}]`, fmt(s.expected_layer, 2), fmt(s.selectivity), fmt(s.mdl_kbits, 1), fmt(compression, 2)];
+      base('majority'), word ? `lexical ${base('lexical')}` : `length ${base('length')}, bow ${base('bow')}`,
+      names[s.best_layer], `${fmt(s.best_accuracy)} [${fmt(s.best_ci_low)}, ${fmt(s.best_ci_high)}]`,
+      `${fmt(s.best_gain_over_emb)} (p ${fmt(s.best_gain_over_emb_p)})`,
+      word ? `${fmt(at('seen_accuracy'))} / ${fmt(at('unseen_accuracy'))}` : '–',
+      fmt(s.expected_layer, 2), fmt(s.selectivity), fmt(s.mdl_kbits, 1), fmt(at('mdl_compression'), 2)];
   });
   const statsRows = input.stats.map((s) => [s.layer_name, fmt(s.norm, 2), fmt(s.mean_cosine_to_previous_layer), fmt(s.mean_pairwise_cosine)]);
   const parts = [
@@ -76,9 +118,9 @@ export function reportMarkdown(input: ReportInput): string {
     '',
     '## Results per task',
     '',
-    'Best layer by mean test accuracy over seeds, with its 95% confidence interval; majority = always the most frequent training label; expected layer = centre of gravity of the accuracy gains (Tenney et al. 2019); selectivity = accuracy − control-task accuracy (Hewitt & Liang 2019); MDL = online codelength and compression over the uniform code (Voita & Titov 2020).',
+    STATISTICS,
     '',
-    table(['task', 'category', 'level', 'classes', 'train', 'test', 'majority', 'best layer', 'accuracy [95% CI]', 'expected layer', 'selectivity', 'MDL kbits', 'compression'], summaryRows),
+    table(['task', 'category', 'level', 'classes', 'train', 'test', 'majority', 'other baselines', 'best layer (dev)', 'test accuracy [95% CI]', 'gain over emb (p)', 'seen / unseen', 'expected layer', 'selectivity', 'MDL kbits', 'compression'], summaryRows),
     '',
     '## What the layers know',
     '',
@@ -87,6 +129,10 @@ export function reportMarkdown(input: ReportInput): string {
     '## Figures',
     '',
     ...input.figures.flatMap((f) => [`### ${f.caption}`, '', f.image ? `![${f.caption}](${f.image})` : `(image not rendered: open \`report.html\`)`, '']),
+    '## What the numbers do not show',
+    '',
+    ...LIMITS,
+    '',
     '## Geometry of sentence vectors per layer',
     '',
     'Mean L2 norm, mean cosine of a sentence\'s vector with its vector at the previous layer, and mean cosine between random pairs of different sentences (anisotropy, Ethayarajh 2019).',

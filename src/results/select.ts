@@ -1,4 +1,4 @@
-import type { Metric, ProbeName, ResultRow } from '../results/types.js';
+import { isBaseline, type Metric, type ProbeName, type ResultRow } from './types.js';
 
 /** One metric's values over seeds, by task then hidden-state index (0 = embeddings). */
 export type SeedValues = Map<string, Map<number, number[]>>;
@@ -19,7 +19,7 @@ export function valuesByTaskLayer(rows: readonly ResultRow[], metric: Metric, pr
 
 /** The probe kind to plot: the one asked for, else `linear` when present, else the first one found. */
 export function chooseProbe(rows: readonly ResultRow[], metric: Metric, probe?: ProbeName): ProbeName {
-  const kinds = new Set(rows.filter((r) => r.metric === metric).map((r) => r.probe));
+  const kinds = new Set(rows.filter((r) => r.metric === metric && !isBaseline(r.probe)).map((r) => r.probe));
   if (kinds.size === 0) throw new Error(`no "${metric}" rows in the results; metrics present: ${[...new Set(rows.map((r) => r.metric))].join(', ') || 'none'}`);
   if (probe) {
     if (!kinds.has(probe)) throw new Error(`no "${metric}" rows for the ${probe} probe; probes present: ${[...kinds].join(', ')}`);

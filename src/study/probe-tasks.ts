@@ -1,7 +1,7 @@
 import type { SentencePooling, WordPooling } from '../core/config.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { Encoder } from '../encoder/encoder.js';
-import type { ResultRow, TaskSummary } from '../results/types.js';
+import type { PredictionRow, ResultRow, TaskSummary } from '../results/types.js';
 import type { ProbingTask } from '../tasks/types.js';
 import { TaskFeatureSource } from './features.js';
 import { probeLayers, type ProbeLayersOptions } from './protocol.js';
@@ -17,6 +17,8 @@ export interface ProbeTasksOptions extends Omit<ProbeLayersOptions, 'onProgress'
 export interface ProbeTasksResult {
   rows: ResultRow[];
   summaries: TaskSummary[];
+  /** Every dev and test prediction, when asked for with `predictions: true`. */
+  predictions?: PredictionRow[];
   seconds: { extract: number; probe: number };
 }
 
@@ -24,6 +26,7 @@ export interface ProbeTasksResult {
 export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[], options: ProbeTasksOptions = {}): Promise<ProbeTasksResult> {
   const rows: ResultRow[] = [];
   const summaries: TaskSummary[] = [];
+  const predictions: PredictionRow[] | undefined = options.predictions ? [] : undefined;
   const seconds = { extract: 0, probe: 0 };
   const clock = () => performance.now() / 1000;
   // Word-level tasks share one extraction, sentence-level tasks another (run when first needed).
@@ -37,6 +40,7 @@ export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[]
     seconds.probe += clock() - start;
     rows.push(...result.rows);
     summaries.push(result.summary);
+    if (predictions) for (const p of result.predictions!) predictions.push(p);
   }
-  return { rows, summaries, seconds };
+  return { rows, summaries, seconds, ...(predictions && { predictions }) };
 }

@@ -8,7 +8,7 @@ import { summarizeTask } from '../results/summary.js';
 import { NO_LAYER, type Metric, type PredictionRow, type ResultRow, type TaskSummary } from '../results/types.js';
 import { controlTask, hasControlTask } from '../tasks/control.js';
 import type { ProbingTask, Split, TaskExample } from '../tasks/types.js';
-import { taskBaselines } from './baselines.js';
+import { taskBaselines, wordType } from './baselines.js';
 import type { TaskFeatures } from './features.js';
 import { seedList } from './fit.js';
 import type { UnitOutput } from './unit.js';
@@ -50,9 +50,12 @@ export function carveDev(split: Split, fraction: number, seed = 0): { fit: Int32
   return { fit: Int32Array.from(fit), dev: Int32Array.from(dev) };
 }
 
-/** The word a word-level example is about, lower-cased: its type. */
-function wordType(split: Split, ex: TaskExample): string {
-  return split.sentences[ex.sentence].words[ex.word!].toLowerCase();
+/**
+ * Cluster ids for a task split's examples, for the bootstrap: the sentence of each example. Word
+ * examples of one sentence share it; sentence tasks have one example per sentence.
+ */
+export function sentenceClusters(split: Split): Int32Array {
+  return Int32Array.from(split.examples, (ex) => ex.sentence);
 }
 
 /**
@@ -76,7 +79,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
   const yTrain = labelsOf(task.train, fit);
   const yDev = labelsOf(task.train, dev);
   const yTest = labelsOf(task.test, all(task.test));
-  const testClusters = Int32Array.from(task.test.examples, (ex) => ex.sentence);
+  const testClusters = sentenceClusters(task.test);
   const controls = options.control && hasControlTask(task) ? seeds.map((seed) => controlTask(task, seed)) : undefined;
   const units = layers.flatMap((layer) => seeds.map((seed, s) => ({ layer, seed, s })));
   let done = 0;
@@ -107,8 +110,9 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
 
   const rows: ResultRow[] = [];
   const add = (layer: number, probe: string, seed: number, metric: Metric, value: number) => rows.push({ task: task.name, layer, probe, seed, metric, value });
-  const seen = task.level === 'word' ? new Set(Array.from(fit, (i) => wordType(task.train, task.train.examples[i]))) : undefined;
-  const seenMask = seen && task.test.examples.map((ex) => seen.has(wordType(task.test, ex)));
+  // Seen = the word type occurs in the rows the probe was fitted on (the dev part excluded).
+  const seen = task.level === 'word' ? new Set(Array.from(fit, (i) => wordType(task.train, i))) : undefined;
+  const seenMask = seen && task.test.examples.map((_, i) => seen.has(wordType(task.test, i)));
   const subsetAccuracy = (predicted: Int32Array, keep: boolean) => {
     let right = 0;
     let n = 0;
@@ -156,7 +160,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
       }
     });
   }
-  for (const baseline of taskBaselines(task, fit)) {
+  for (const baseline of await taskBaselines(task)) {
     const interval = bootstrapAccuracy(yTest, baseline.predictions, testClusters, { resamples });
     add(NO_LAYER, baseline.name, 0, 'accuracy', interval.accuracy);
     add(NO_LAYER, baseline.name, 0, 'ci_low', interval.low);

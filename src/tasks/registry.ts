@@ -14,7 +14,7 @@ export const DEFAULT_TASK_SEED = 0;
 
 export interface LoadTasksOptions {
   dataDir?: string; // default DEFAULT_DATA_DIR
-  seed?: number; // bshift's choice of sentences and swaps, SST-2's train subsample
+  seed?: number; // every seeded choice: bshift's sentences and swaps, balanced samples (tense, subjnum, objnum, treedepth), SST-2's train subsample
   sst2TrainSize?: number; // default DEFAULT_SST2_TRAIN_SIZE
   readText?: ReadText; // how files are read (tests count reads with it)
 }

@@ -153,8 +153,8 @@ function targetedTask(find: (s: ConlluSentence) => Target | undefined, labels: r
     finish({ train, test }, random) {
       const trainForms = new Set(train.map(targetForm));
       const unseen = test.filter((ex) => !trainForms.has(targetForm(ex)));
-      const one = () => 0;
-      return { train: balanceWithinStrata(train, labels, one, random.train), test: balanceWithinStrata(unseen, labels, one, random.test) };
+      const wholeSplit = () => 0; // one stratum: plain class balance
+      return { train: balanceWithinStrata(train, labels, wholeSplit, random.train), test: balanceWithinStrata(unseen, labels, wholeSplit, random.test) };
     },
   };
 }
