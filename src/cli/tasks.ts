@@ -40,7 +40,7 @@ export const tasksCommand: Command = {
       allowPositionals: true,
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    if (values.examples !== (values.task !== undefined)) throw new UsageError('--task and --examples go together: --task T --examples');
+    if (Boolean(values.examples) !== (values.task !== undefined)) throw new UsageError('--task and --examples go together: --task T --examples');
     const tasks = loadTasks(values.task === undefined ? undefined : [values.task], {
       dataDir: values['data-dir'],
       seed: integerOption(values.seed, 'seed', DEFAULT_TASK_SEED),
