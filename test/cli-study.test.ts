@@ -103,7 +103,7 @@ test('lab runs the whole study and writes the report, figures and results', () =
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(report, /^# Layer-wise probing of `.*tiny-roberta`/);
   assert.match(report, /\| `upos` \| syntax \| word \| 17 \| 400 \| 200 \|/);
-  assert.match(report, /\| `sentlen` \| surface \| sentence \| 8 \| 400 \| 200 \|/);
+  assert.match(report, /\| `sentlen` \| surface \| sentence \| 6 \| 400 \| 200 \|/);
   for (const name of ['accuracy-curves', 'heatmap', 'selectivity-curves', 'mdl-curves', 'layer-similarity', 'sentence-scatter', 'context-bank', 'attention-overview']) {
     assert.match(report, new RegExp(`\\]\\(${name}\\.png\\)`));
     const png = readFileSync(join(out, `${name}.png`));
