@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Encoder, embedTask, loadTask, probeLayers, subsampleTask, writeNpy, type ProbingTask } from '../src/index.js';
+import { Encoder, createProbe, embedTask, initBackend, loadTask, subsampleTask, writeNpy, type ProbingTask } from '../src/index.js';
 import { holdOut } from '../src/probe/search.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
@@ -42,8 +42,11 @@ async function compare(task: ProbingTask): Promise<{ ours: number[]; sklearn: nu
   const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: join(dir, 'cache') });
   const features = await embedTask(encoder, task, { sentencePooling: 'mean', wordPooling: 'mean' });
   await encoder.dispose();
-  const { rows } = await probeLayers(features, task, { seeds: 1, control: false, mdl: false });
-  const ours = rows.filter((r) => r.metric === 'accuracy').sort((a, b) => a.layer - b.layer).map((r) => r.value);
+  // The estimator itself, on the whole train split (the protocol would also hold out a dev part).
+  await initBackend();
+  const yTrain = Int32Array.from(task.train.examples, (e) => e.label);
+  const yTest = Int32Array.from(task.test.examples, (e) => e.label);
+  const ours = features.train.layers.map((l) => createProbe({ kind: 'linear', seed: 0 }).fit(features.train.layer(l), yTrain, task.labels.length).score(features.test.layer(l), yTest));
   const shape = (n: number) => [features.train.layers.length, n, features.train.hiddenSize];
   writeNpy(join(dir, 'train.npy'), shape(features.train.rows), features.train.matrices());
   writeNpy(join(dir, 'test.npy'), shape(features.test.rows), features.test.matrices());
