@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -111,30 +111,39 @@ export class TappedModel {
     return this.taps.hiddenStates.length;
   }
 
-  /** The tapped copy of the graph (cached by model file and taps). */
+  /**
+   * The tapped copy of the graph, cached by model file and taps, in a folder of its own. External weight
+   * files are hard-linked beside it: ONNX Runtime refuses weight paths that resolve outside the model's
+   * folder, symlinks included (the hub cache's files are symlinks into blobs/).
+   */
   private tappedCopy(outputs: string[]): string {
     const { size, mtimeMs } = statSync(this.modelPath);
     const key = createHash('sha256').update(JSON.stringify([TAP_FORMAT, this.modelPath, size, mtimeMs, outputs])).digest('hex').slice(0, 24);
-    const tapped = join(this.tapDir, `${key}.onnx`);
-    if (!existsSync(tapped)) writeWithOutputs(this.modelPath, tapped, outputs);
+    const dir = join(this.tapDir, key);
+    const tapped = join(dir, 'model.onnx');
+    if (existsSync(tapped)) return tapped;
+    mkdirSync(dir, { recursive: true });
+    for (const file of this.externalData) {
+      const source = realpathSync(join(dirname(this.modelPath), file));
+      const target = join(dir, file);
+      mkdirSync(dirname(target), { recursive: true });
+      rmSync(target, { force: true });
+      try {
+        linkSync(source, target);
+      } catch {
+        console.warn(`layerwise: copying ${source} into ${dir} (another filesystem: set LAYERWISE_CACHE on the model's filesystem to link it instead)`);
+        copyFileSync(source, target);
+      }
+    }
+    writeWithOutputs(this.modelPath, tapped, outputs);
     return tapped;
-  }
-
-  /**
-   * External weights stay where they were downloaded: ONNX Runtime refuses data paths that leave the
-   * model's folder (symlinks included), so a graph with external data is loaded from memory (it is
-   * small: the weights are elsewhere) and told where its weight files are.
-   */
-  private load(tapped: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
-    if (this.externalData.length === 0) return ort.InferenceSession.create(tapped, options);
-    return ort.InferenceSession.create(readFileSync(tapped), { ...options, extra: { session: { model_external_initializers_file_folder_path: dirname(this.modelPath) } } });
   }
 
   private session(variant: 'hidden' | 'full'): Promise<ort.InferenceSession> {
     let session = this.sessions.get(variant);
     if (!session) {
       const outputs = variant === 'hidden' ? this.taps.hiddenStates : [...this.taps.hiddenStates, ...this.taps.attentions, ...Object.values(this.taps.components)];
-      session = this.load(this.tappedCopy(outputs), {
+      session = ort.InferenceSession.create(this.tappedCopy(outputs), {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
         intraOpNumThreads: this.options.threads ?? availableParallelism(),
