@@ -235,7 +235,7 @@ export class Encoder {
     let done = 0;
     options.onProgress?.({ done, total: inputs.length });
     for (const items of batches) {
-      const out = await this.model.run(items.map((i) => inputs[i].ids), request);
+      const out = await this.model.run(items.map((i) => inputs[i].ids), this.tokenizer.pad_token_id ?? 0, request);
       consume(items, out);
       done += items.length;
       options.onProgress?.({ done, total: inputs.length });

@@ -34,6 +34,7 @@ export interface TappedModelOptions {
   positions?: PositionRule;
   /** Token ids of a short text: run once per session to check every tap's shape. */
   probeIds: number[];
+  /** Padding token id for the probe run. */
   padId: number;
 }
 
@@ -167,7 +168,7 @@ export class TappedModel {
   private async validate(session: ort.InferenceSession, variant: 'hidden' | 'full'): Promise<void> {
     const ids = this.options.probeIds;
     const n = ids.length;
-    const out = await session.run(this.feeds([ids]));
+    const out = await session.run(this.feeds([ids], this.options.padId));
     const fail = (name: string, role: string, dims: readonly number[], expected: string) => {
       throw new Error(`tapped tensor "${name}" (${role}) has shape [${dims.join(', ')}], expected ${expected}: layerwise picked the wrong tensor in ${this.modelPath}; please report it with the model`);
     };
@@ -194,10 +195,10 @@ export class TappedModel {
   }
 
   /** Input tensors for right-padded token ids, as the model's own code would fill them. */
-  private feeds(batchIds: number[][]): Record<string, ort.Tensor> {
+  private feeds(batchIds: number[][], padId: number): Record<string, ort.Tensor> {
     const batch = batchIds.length;
     const seqLen = Math.max(...batchIds.map((ids) => ids.length));
-    const ids = new BigInt64Array(batch * seqLen).fill(BigInt(this.options.padId));
+    const ids = new BigInt64Array(batch * seqLen).fill(BigInt(padId));
     const mask = new BigInt64Array(batch * seqLen);
     const positions = new BigInt64Array(batch * seqLen);
     const rule = this.options.positions ?? { kind: 'arange' };
@@ -224,7 +225,7 @@ export class TappedModel {
   }
 
   /** Runs one right-padded batch of token ids. */
-  async run(batchIds: number[][], request: RunRequest): Promise<BatchOutputs> {
+  async run(batchIds: number[][], padId: number, request: RunRequest): Promise<BatchOutputs> {
     const batch = batchIds.length;
     const seqLen = Math.max(...batchIds.map((ids) => ids.length));
     const full = Boolean(request.attentions || request.components);
@@ -234,7 +235,7 @@ export class TappedModel {
       ...(request.components ? Object.values(this.taps.components) : []),
     ];
     const session = await this.session(full ? 'full' : 'hidden');
-    const out = await session.run(this.feeds(batchIds), fetches);
+    const out = await session.run(this.feeds(batchIds, padId), fetches);
     const data = (name: string) => asFloat32(name, out[name]);
     return {
       batch,
