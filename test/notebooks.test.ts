@@ -310,27 +310,33 @@ function checkProbingTasks(data: Published): void {
 
 const LAB_LAYERS = 4; // the fixture's encoder layers: hidden states emb, 1 … 4
 const LAB_LAYER_IDS = range(0, LAB_LAYERS);
-/** Metrics that probeLayers writes with `control: true, mdl: true`. */
-const ALL_METRICS = 7;
+/** Metrics that probeLayers writes for every layer and seed, whatever the task. */
+const ALWAYS_METRICS = ['accuracy', 'macro_f1', 'ci_low', 'ci_high', 'dev_accuracy'];
 
+/** Mean over seeds per task and layer; NaN (null in JSON) where a metric does not apply. */
 interface LayerMeans {
   task: string;
   layer: number;
+  dev_accuracy: number;
   accuracy: number;
-  majority_accuracy: number;
-  control_accuracy: number;
-  selectivity: number;
+  ci_low: number;
+  ci_high: number;
+  control_accuracy: number | null;
+  selectivity: number | null;
   mdl_bits: number;
   mdl_compression: number;
 }
-interface Summary { task: string; best_layer: number; best_accuracy: number; expected_layer: number }
+interface Summary { task: string; best_layer: number; best_accuracy: number; best_ci_low?: number; best_ci_high?: number; expected_layer: number }
+
+/** Word tasks, and sentence tasks with a target word, have a control task (Hewitt & Liang 2019). */
+const hasControl = (task: TaskStats & { level?: string }) => task.level === 'word' || ['tense', 'subjnum', 'objnum'].includes(task.name);
 
 function checkProbingLayers(data: Published): void {
   const seeds = get<number>(data, 'seeds');
   assert.deepEqual([get(data, 'model'), get(data, 'numHiddenStates'), get(data, 'quick'), seeds], [LAB_ENV.LAYERWISE_MODEL, LAB_LAYERS + 1, true, 1]);
   // upos on the first 40 sentences of each treebank file, counted here from the raw CoNLL-U.
   const words = (file: string) => conlluSentences(file).slice(0, 40).flat().length;
-  const tasks = get<TaskStats[]>(data, 'tasks');
+  const tasks = get<Array<TaskStats & { level: string }>>(data, 'tasks');
   const upos = findTask(tasks, 'upos');
   assert.deepEqual([upos.train, upos.test, upos.classes], [words('en_ewt-ud-dev.conllu'), words('en_ewt-ud-test.conllu'), 17]);
   for (const name of ['sentlen', 'bshift', 'sst2']) {
@@ -348,33 +354,50 @@ function checkProbingLayers(data: Published): void {
 
   const means = get<LayerMeans[]>(data, 'layerMeans');
   const summaries = get<Summary[]>(data, 'summaries');
-  const checks = get<Array<{ task: string; majority_by_hand: number; majority_from_probeLayers: number; uniform_bits_by_hand: number; uniform_bits_from_mdl: number }>>(data, 'baselineChecks');
-  for (const task of tasks.map((t) => t.name)) {
-    const rows = means.filter((m) => m.task === task);
-    assert.deepEqual(rows.map((r) => r.layer), LAB_LAYER_IDS, `${task}: one row per layer`);
+  const baselines = get<Array<{ task: string; baseline: string; accuracy: number }>>(data, 'baselines');
+  const checks = get<Array<{ task: string; majority_by_hand: number; majority_baseline: number; train_examples: number; fitted_examples_from_mdl: number }>>(data, 'baselineChecks');
+  for (const task of tasks) {
+    const rows = means.filter((m) => m.task === task.name);
+    assert.deepEqual(rows.map((r) => r.layer), LAB_LAYER_IDS, `${task.name}: one row per layer`);
     for (const r of rows) {
-      const where = `${task} layer ${r.layer}`;
+      const where = `${task.name} layer ${r.layer}`;
+      inRange(r.dev_accuracy, 0, 1, `${where} dev accuracy`);
       inRange(r.accuracy, 0, 1, `${where} accuracy`);
-      inRange(r.control_accuracy, 0, 1, `${where} control accuracy`);
-      assertClose([r.selectivity], [r.accuracy - r.control_accuracy], 1e-9, `${where}: selectivity = accuracy - control`);
-      assert.equal(r.majority_accuracy, rows[0].majority_accuracy, `${where}: the majority baseline does not depend on the layer`);
+      // A percentile bootstrap interval around the test accuracy.
+      assert.ok(r.ci_low <= r.accuracy + 1e-12 && r.accuracy <= r.ci_high + 1e-12, `${where}: accuracy ${r.accuracy} outside its interval [${r.ci_low}, ${r.ci_high}]`);
+      if (hasControl(task)) {
+        inRange(r.control_accuracy!, 0, 1, `${where} control accuracy`);
+        assertClose([r.selectivity!], [r.accuracy - r.control_accuracy!], 1e-9, `${where}: selectivity = accuracy - control`);
+      } else {
+        assert.deepEqual([r.control_accuracy, r.selectivity], [null, null], `${where}: ${task.name} has no control task`);
+      }
       assert.ok(r.mdl_bits > 0 && r.mdl_compression > 0, `${where}: MDL ${r.mdl_bits} bits, compression ${r.mdl_compression}`);
     }
-    const accuracies = rows.map((r) => r.accuracy);
-    const summary = summaries.find((s) => s.task === task);
-    assert.ok(summary, `no summary for ${task}`);
-    assert.ok(Number.isInteger(summary.best_layer) && accuracies[summary.best_layer] === Math.max(...accuracies), `${task}: best layer ${summary.best_layer} of ${accuracies}`);
-    assert.equal(summary.best_accuracy, Math.max(...accuracies), `${task}: best accuracy`);
-    inRange(summary.expected_layer, 0, LAB_LAYERS, `${task} expected layer`);
+    // The best layer is chosen on dev accuracy (the lower layer on ties); the test accuracy is reported there.
+    const dev = rows.map((r) => r.dev_accuracy);
+    const summary = summaries.find((s) => s.task === task.name);
+    assert.ok(summary, `no summary for ${task.name}`);
+    assert.equal(summary.best_layer, dev.indexOf(Math.max(...dev)), `${task.name}: best layer by dev accuracy ${dev}`);
+    assert.equal(summary.best_accuracy, rows[summary.best_layer].accuracy, `${task.name}: test accuracy at the best layer`);
+    assert.deepEqual([summary.best_ci_low, summary.best_ci_high], [rows[summary.best_layer].ci_low, rows[summary.best_layer].ci_high], `${task.name}: interval at the best layer`);
+    inRange(summary.expected_layer, 0, LAB_LAYERS, `${task.name} expected layer`);
 
-    const check = checks.find((c) => c.task === task);
-    assert.ok(check, `no baseline check for ${task}`);
-    assertClose([check.majority_from_probeLayers], [check.majority_by_hand], 1e-12, `${task}: majority baseline`);
-    assertClose([check.uniform_bits_from_mdl], [check.uniform_bits_by_hand], 1e-6 * check.uniform_bits_by_hand, `${task}: compression × online code = uniform code`);
+    // Baselines read no layer: majority for every task, lexical for word tasks, length and bag of words for sentence tasks.
+    const mine = baselines.filter((b) => b.task === task.name);
+    assert.deepEqual(mine.map((b) => b.baseline).sort(), (task.level === 'word' ? ['lexical', 'majority'] : ['bow', 'length', 'majority']), `${task.name}: baselines`);
+    for (const b of mine) inRange(b.accuracy, 0, 1, `${task.name} ${b.baseline} baseline`);
+
+    const check = checks.find((c) => c.task === task.name);
+    assert.ok(check, `no baseline check for ${task.name}`);
+    assertClose([check.majority_baseline], [check.majority_by_hand], 1e-12, `${task.name}: majority baseline`);
+    // The probe is fitted on the train split minus its dev part: a whole number of examples, most of them.
+    const fitted = check.fitted_examples_from_mdl;
+    assertClose([fitted], [Math.round(fitted)], 1e-6, `${task.name}: uniform code / log2(classes) counts examples`);
+    inRange(fitted, 0.7 * task.train, task.train - 1, `${task.name}: examples the probe is fitted on (train ${task.train} minus dev)`);
   }
 
   const resultRows = get<number>(data, 'resultRows');
-  assert.equal(resultRows, tasks.length * LAB_LAYER_IDS.length * seeds * ALL_METRICS, 'result rows: tasks × layers × seeds × metrics');
+  assert.ok(resultRows >= tasks.length * LAB_LAYER_IDS.length * seeds * ALWAYS_METRICS.length, `only ${resultRows} result rows`);
   assert.deepEqual(get(data, 'csv'), { header: 'task,layer,probe,seed,metric,value', lines: resultRows + 1 });
 }
 

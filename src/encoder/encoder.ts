@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { AutoConfig, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { ActivationCache, LayerStack, SentenceVectors, WordVectors, layerNames, type EmbeddingComponent } from '../core/activations.js';
 import { DEFAULTS, layerwiseCacheDir, type SentencePooling, type WordPooling } from '../core/config.js';
@@ -8,14 +8,35 @@ import { planBatches } from './batches.js';
 import { EmbeddingCache, cacheKey } from './cache.js';
 import { snapshotFolder, type HubOptions } from './hub.js';
 import { poolSpan } from './pool.js';
-import { TappedModel } from './session.js';
+import { TappedModel, externalDataFiles } from './session.js';
 import { TextTokenizer, type Tokenized } from './tokenize.js';
 
-export type Dtype = 'fp32' | 'q8';
-const MODEL_FILES: Record<Dtype, string> = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx' };
+/** Weight types as transformers.js names them, and the file each selects (its DEFAULT_DTYPE_SUFFIX_MAPPING). */
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+const MODEL_FILES: Record<Dtype, string> = {
+  fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
+  q8: 'onnx/model_quantized.onnx',
+  int8: 'onnx/model_int8.onnx',
+  uint8: 'onnx/model_uint8.onnx',
+  q4: 'onnx/model_q4.onnx',
+  q4f16: 'onnx/model_q4f16.onnx',
+  bnb4: 'onnx/model_bnb4.onnx',
+};
+
+/**
+ * Encoder-only architectures (config.json `model_type`) layerwise reads, each tested on the
+ * conformance zoo (test/fixtures/zoo). Decoders and encoder-decoders are refused up front.
+ */
+const SUPPORTED_MODEL_TYPES = ['bert', 'roberta', 'xlm-roberta', 'distilbert', 'albert', 'electra', 'deberta-v2'];
+// Their position ids start after the padding index (`create_position_ids_from_input_ids`).
+const POSITIONS_AFTER_PADDING = new Set(['roberta', 'xlm-roberta']);
 
 export interface LoadOptions extends HubOptions {
-  /** `fp32` (onnx/model.onnx) or `q8` (onnx/model_quantized.onnx, int8 weights). */
+  /**
+   * Which ONNX file, as transformers.js names them: `fp32` (onnx/model.onnx), `fp16` (model_fp16),
+   * `q8` (model_quantized), `int8`, `uint8`, `q4`, `q4f16`, `bnb4` (model_<dtype>.onnx).
+   */
   dtype?: Dtype;
   /** Where layerwise keeps tapped graphs and extraction results; default `$LAYERWISE_CACHE` or ~/.cache/layerwise. */
   layerwiseCache?: string;
@@ -41,7 +62,6 @@ export interface TokenOptions extends Omit<ExtractOptions, 'cache'> {
 
 interface ModelConfig {
   model_type?: string;
-  hidden_size?: number;
   num_attention_heads?: number;
   max_position_embeddings?: number;
   pad_token_id?: number;
@@ -81,8 +101,8 @@ export class Encoder {
    */
   static async load(idOrDir: string = DEFAULTS.model, options: LoadOptions = {}): Promise<Encoder> {
     const dtype = options.dtype ?? 'fp32';
-    const modelFile = MODEL_FILES[dtype];
-    if (!modelFile) throw new Error(`unknown dtype "${dtype}": use fp32 or q8`);
+    const modelFile = Object.hasOwn(MODEL_FILES, dtype) ? MODEL_FILES[dtype] : undefined;
+    if (!modelFile) throw new Error(`unknown dtype "${dtype}": use one of ${Object.keys(MODEL_FILES).join(', ')}`);
     const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFile];
     let folder: string;
     let fingerprint: string;
@@ -90,7 +110,7 @@ export class Encoder {
       folder = resolve(idOrDir);
       for (const f of files) {
         if (!existsSync(join(folder, f))) {
-          const hint = f === modelFile && dtype === 'q8' ? ' (this model has no int8 file: use dtype fp32)' : '';
+          const hint = f === modelFile && dtype !== 'fp32' ? ` (this model has no ${dtype} file: use dtype fp32)` : '';
           throw new Error(`${join(folder, f)} is missing: a model folder needs ${files.join(', ')}${hint}`);
         }
       }
@@ -98,17 +118,28 @@ export class Encoder {
       fingerprint = `${folder}|${dtype}|${size}|${mtimeMs}`;
     } else if (isHubId(idOrDir)) {
       folder = await snapshotFolder(idOrDir, files, options);
+      // Weights over 2 GB live in external files named inside the graph: fetch them into the same snapshot.
+      const external = externalDataFiles(join(folder, modelFile)).map((f) => join(dirname(modelFile), f));
+      if (external.length > 0) folder = await snapshotFolder(idOrDir, [...files.slice(0, -1), ...external, modelFile], options);
       fingerprint = `${idOrDir}|${dtype}|${folder.split('/').pop()}`;
     } else {
       throw new Error(`"${idOrDir}" is neither a folder nor a Hugging Face model id like Xenova/roberta-base`);
     }
     const config = (await AutoConfig.from_pretrained(folder, { local_files_only: true })) as unknown as ModelConfig;
+    const modelType = config.model_type ?? '(none)';
+    if (!SUPPORTED_MODEL_TYPES.includes(modelType)) throw new Error(`model type "${modelType}" of ${idOrDir} is not supported: layerwise reads encoder-only models of type ${SUPPORTED_MODEL_TYPES.join(', ')}`);
     const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
     const layerwiseCache = options.layerwiseCache ?? layerwiseCacheDir();
-    const model = new TappedModel(join(folder, modelFile), join(layerwiseCache, 'tapped'), options.threads);
+    const afterPadding = POSITIONS_AFTER_PADDING.has(modelType);
+    const padId = tokenizer.pad_token_id ?? 0;
+    const model = await TappedModel.open(join(folder, modelFile), join(layerwiseCache, 'tapped'), {
+      threads: options.threads,
+      positions: afterPadding ? { kind: 'after-padding', paddingIdx: config.pad_token_id ?? padId } : { kind: 'arange' },
+      probeIds: new TextTokenizer(tokenizer).encode('hello world', 16).ids,
+      padId,
+    });
     const positions = config.max_position_embeddings ?? 512;
-    // RoBERTa-family position ids start after the padding index.
-    const usable = /roberta|camembert/.test(config.model_type ?? '') ? positions - (config.pad_token_id ?? 1) - 1 : positions;
+    const usable = afterPadding ? positions - (config.pad_token_id ?? 1) - 1 : positions;
     const declared = Number(tokenizer.model_max_length);
     const maxLength = Number.isFinite(declared) && declared > 0 && declared < 1e6 ? Math.min(declared, usable) : usable;
     return new Encoder(idOrDir, fingerprint, config, tokenizer, model, maxLength, layerwiseCache);
@@ -123,8 +154,9 @@ export class Encoder {
     return this.model.taps.attentions.length > 0;
   }
 
+  /** Width of the hidden states, as the graph computes them (config.json names it differently per model). */
   get hiddenSize(): number {
-    return this.config.hidden_size ?? 0;
+    return this.model.hiddenSize;
   }
 
   /** The token ids a text is run with: special tokens added, truncated as extraction truncates. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readGraph, writeWithOutputs, type OnnxGraph } from './onnx/graph.js';
 import { findTaps, type TapPlan } from './taps.js';
@@ -22,8 +22,49 @@ export interface RunRequest {
   components?: boolean;
 }
 
+/** How `position_ids` are filled when a graph takes them, as the model's PyTorch code makes them. */
+export type PositionRule =
+  /** 0, 1, 2, … (BERT and most encoders). */
+  | { kind: 'arange' }
+  /** RoBERTa / XLM-R: `padding_idx + 1 + i` over real tokens, `padding_idx` on padding. */
+  | { kind: 'after-padding'; paddingIdx: number };
+
+export interface TappedModelOptions {
+  threads?: number;
+  positions?: PositionRule;
+  /** Token ids of a short text: run once per session to check every tap's shape. */
+  probeIds: number[];
+  /** Padding token id for the probe run. */
+  padId: number;
+}
+
 /** Bump when the way taps are written changes, so cached tapped graphs are rebuilt. */
-const TAP_FORMAT = 1;
+const TAP_FORMAT = 2;
+
+/** IEEE half-precision bits to float32 (ONNX Runtime returns float16 tensors as Uint16Array in Node 20). */
+function halfToFloat(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i];
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >> 10) & 0x1f;
+    const frac = h & 0x3ff;
+    out[i] = exp === 0 ? sign * frac * 2 ** -24 : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * (1 + frac / 1024) * 2 ** (exp - 15);
+  }
+  return out;
+}
+
+/** A tap's values as float32, whatever its element type in the graph. */
+function asFloat32(name: string, tensor: ort.Tensor): Float32Array {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float16') return tensor.data instanceof Uint16Array ? halfToFloat(tensor.data) : Float32Array.from(tensor.data as ArrayLike<number>);
+  throw new Error(`tapped tensor "${name}" is ${tensor.type}, not a float tensor: layerwise picked the wrong tensor; please report it with the model`);
+}
+
+/** Files holding a model's external weights, relative to its folder (`model.onnx_data`). */
+export function externalDataFiles(path: string): string[] {
+  return readModelGraph(path).externalData;
+}
 
 function readModelGraph(path: string): OnnxGraph {
   try {
@@ -41,80 +82,168 @@ function readModelGraph(path: string): OnnxGraph {
 export class TappedModel {
   readonly taps: TapPlan;
   readonly inputNames: string[];
+  /** Width of every hidden state, read from the probe run (not from config.json, whose key varies by model). */
+  hiddenSize = 0;
+  private readonly externalData: string[];
   private readonly sessions = new Map<'hidden' | 'full', Promise<ort.InferenceSession>>();
 
-  constructor(
+  private constructor(
     readonly modelPath: string,
     private readonly tapDir: string,
-    private readonly threads = availableParallelism(),
+    private readonly options: TappedModelOptions,
   ) {
     const graph = readModelGraph(modelPath);
     this.taps = findTaps(graph);
     this.inputNames = graph.inputs.filter((name) => !graph.initializers.has(name));
+    this.externalData = graph.externalData;
+    for (const file of this.externalData) {
+      if (!existsSync(join(dirname(modelPath), file))) throw new Error(`${modelPath} keeps its weights in ${file}, which is missing beside it: download or copy it with the model`);
+    }
+  }
+
+  /** Reads the graph, finds the taps, and checks every hidden state on a probe run. */
+  static async open(modelPath: string, tapDir: string, options: TappedModelOptions): Promise<TappedModel> {
+    const model = new TappedModel(resolve(modelPath), tapDir, options);
+    await model.session('hidden');
+    return model;
   }
 
   get numHiddenStates(): number {
     return this.taps.hiddenStates.length;
   }
 
+  /**
+   * The tapped copy of the graph, cached by model file and taps, in a folder of its own. External weight
+   * files are hard-linked beside it: ONNX Runtime refuses weight paths that resolve outside the model's
+   * folder, symlinks included (the hub cache's files are symlinks into blobs/).
+   */
+  private tappedCopy(outputs: string[]): string {
+    const { size, mtimeMs } = statSync(this.modelPath);
+    const key = createHash('sha256').update(JSON.stringify([TAP_FORMAT, this.modelPath, size, mtimeMs, outputs])).digest('hex').slice(0, 24);
+    const dir = join(this.tapDir, key);
+    const tapped = join(dir, 'model.onnx');
+    if (existsSync(tapped)) return tapped;
+    mkdirSync(dir, { recursive: true });
+    for (const file of this.externalData) {
+      const source = realpathSync(join(dirname(this.modelPath), file));
+      const target = join(dir, file);
+      mkdirSync(dirname(target), { recursive: true });
+      rmSync(target, { force: true });
+      try {
+        linkSync(source, target);
+      } catch {
+        console.warn(`layerwise: copying ${source} into ${dir} (another filesystem: set LAYERWISE_CACHE on the model's filesystem to link it instead)`);
+        copyFileSync(source, target);
+      }
+    }
+    writeWithOutputs(this.modelPath, tapped, outputs);
+    return tapped;
+  }
+
   private session(variant: 'hidden' | 'full'): Promise<ort.InferenceSession> {
     let session = this.sessions.get(variant);
     if (!session) {
       const outputs = variant === 'hidden' ? this.taps.hiddenStates : [...this.taps.hiddenStates, ...this.taps.attentions, ...Object.values(this.taps.components)];
-      const { size, mtimeMs } = statSync(this.modelPath);
-      const key = createHash('sha256').update(JSON.stringify([TAP_FORMAT, this.modelPath, size, mtimeMs, outputs])).digest('hex').slice(0, 24);
-      const tapped = join(this.tapDir, `${key}.onnx`);
-      if (!existsSync(tapped)) writeWithOutputs(this.modelPath, tapped, outputs);
-      session = ort.InferenceSession.create(tapped, {
+      session = ort.InferenceSession.create(this.tappedCopy(outputs), {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
-        intraOpNumThreads: this.threads,
+        intraOpNumThreads: this.options.threads ?? availableParallelism(),
         interOpNumThreads: 1,
       }).catch((err: Error) => {
         throw new Error(`ONNX Runtime cannot load ${this.modelPath} (${err.message.split('\n')[0]}): the file may be corrupt or use unsupported operators`);
+      }).then(async (created) => {
+        await this.validate(created, variant);
+        return created;
       });
       this.sessions.set(variant, session);
     }
     return session;
   }
 
-  /** Runs one right-padded batch of token ids. */
-  async run(batchIds: number[][], padId: number, request: RunRequest): Promise<BatchOutputs> {
+  /**
+   * Runs the probe text and checks each tap's shape: hidden states [batch, seq, hidden] of one width,
+   * attentions [batch, heads, seq, seq] whose rows sum to 1, components [batch, seq, dim]. A tap that
+   * fails is a tensor layerwise mistook for an activation: an error, never silently wrong numbers.
+   */
+  private async validate(session: ort.InferenceSession, variant: 'hidden' | 'full'): Promise<void> {
+    const ids = this.options.probeIds;
+    const n = ids.length;
+    const out = await session.run(this.feeds([ids], this.options.padId));
+    const fail = (name: string, role: string, dims: readonly number[], expected: string) => {
+      throw new Error(`tapped tensor "${name}" (${role}) has shape [${dims.join(', ')}], expected ${expected}: layerwise picked the wrong tensor in ${this.modelPath}; please report it with the model`);
+    };
+    this.taps.hiddenStates.forEach((name, l) => {
+      const dims = out[name].dims;
+      const width = this.hiddenSize || dims[2];
+      if (dims.length !== 3 || dims[0] !== 1 || dims[1] !== n || dims[2] !== width) fail(name, `hidden state ${l}`, dims, `[batch, seq, hidden] = [1, ${n}, ${width}]`);
+      this.hiddenSize = width;
+    });
+    if (variant === 'hidden') return;
+    this.taps.attentions.forEach((name, l) => {
+      const dims = out[name].dims;
+      if (dims.length !== 4 || dims[0] !== 1 || dims[2] !== n || dims[3] !== n) fail(name, `attentions of layer ${l + 1}`, dims, `[batch, heads, seq, seq] = [1, heads, ${n}, ${n}]`);
+      const probs = asFloat32(name, out[name]);
+      for (let row = 0; row < probs.length; row += n) {
+        const sum = probs.subarray(row, row + n).reduce((a, b) => a + b, 0);
+        if (Math.abs(sum - 1) > 1e-2) throw new Error(`tapped tensor "${name}" (attentions of layer ${l + 1}) has rows summing to ${sum.toFixed(4)}, not 1: layerwise picked the wrong tensor in ${this.modelPath}; please report it with the model`);
+      }
+    });
+    for (const [component, name] of Object.entries(this.taps.components)) {
+      const dims = out[name].dims;
+      if (dims.length !== 3 || dims[0] !== 1 || dims[1] !== n) fail(name, `${component} embeddings`, dims, `[batch, seq, dim] = [1, ${n}, dim]`);
+    }
+  }
+
+  /** Input tensors for right-padded token ids, as the model's own code would fill them. */
+  private feeds(batchIds: number[][], padId: number): Record<string, ort.Tensor> {
     const batch = batchIds.length;
     const seqLen = Math.max(...batchIds.map((ids) => ids.length));
     const ids = new BigInt64Array(batch * seqLen).fill(BigInt(padId));
     const mask = new BigInt64Array(batch * seqLen);
-    batchIds.forEach((row, b) => row.forEach((id, t) => {
-      ids[b * seqLen + t] = BigInt(id);
-      mask[b * seqLen + t] = 1n;
-    }));
+    const positions = new BigInt64Array(batch * seqLen);
+    const rule = this.options.positions ?? { kind: 'arange' };
+    batchIds.forEach((row, b) => {
+      for (let t = 0; t < seqLen; t++) {
+        const real = t < row.length;
+        if (real) {
+          ids[b * seqLen + t] = BigInt(row[t]);
+          mask[b * seqLen + t] = 1n;
+        }
+        positions[b * seqLen + t] = BigInt(rule.kind === 'arange' ? t : real ? rule.paddingIdx + 1 + t : rule.paddingIdx);
+      }
+    });
     const dims = [batch, seqLen];
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of this.inputNames) {
       if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', ids, dims);
       else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, dims);
       else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', new BigInt64Array(batch * seqLen), dims);
-      else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', BigInt64Array.from({ length: batch * seqLen }, (_, i) => BigInt(i % seqLen)), dims);
+      else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', positions, dims);
       else throw new Error(`the model needs an input "${name}" that layerwise does not know how to fill`);
     }
+    return feeds;
+  }
+
+  /** Runs one right-padded batch of token ids. */
+  async run(batchIds: number[][], padId: number, request: RunRequest): Promise<BatchOutputs> {
+    const batch = batchIds.length;
+    const seqLen = Math.max(...batchIds.map((ids) => ids.length));
     const full = Boolean(request.attentions || request.components);
-    if (request.attentions && this.taps.attentions.length === 0) throw new Error('this model\'s graph has no attention probabilities (no Softmax inside the attention scopes); run without attentions');
     const fetches = [
       ...request.layers.map((l) => this.taps.hiddenStates[l]),
       ...(request.attentions ? this.taps.attentions : []),
       ...(request.components ? Object.values(this.taps.components) : []),
     ];
     const session = await this.session(full ? 'full' : 'hidden');
-    const out = await session.run(feeds, fetches);
-    const data = (name: string) => out[name].data as Float32Array;
-    const result: BatchOutputs = {
+    const out = await session.run(this.feeds(batchIds, padId), fetches);
+    const data = (name: string) => asFloat32(name, out[name]);
+    return {
       batch,
       seqLen,
       hiddenStates: new Map(request.layers.map((l) => [l, data(this.taps.hiddenStates[l])])),
       attentions: request.attentions ? this.taps.attentions.map(data) : [],
       components: request.components ? Object.fromEntries(Object.entries(this.taps.components).map(([k, t]) => [k, data(t)])) : {},
     };
-    return result;
   }
 
   async release(): Promise<void> {

@@ -1,14 +1,14 @@
-import type { OnnxGraph, OnnxNode } from './onnx/graph.js';
+import type { OnnxGraph } from './onnx/graph.js';
 
 /**
- * Where each activation lives in an encoder's ONNX graph, found structurally: by module
- * scope (the exporter names nodes `/…/encoder/layer.3/output/LayerNorm/Add_1`) and data
- * flow (the tensor that leaves a scope), never by one hard-coded node name.
+ * Where each activation lives in an encoder's ONNX graph, found by data flow rather than by node
+ * names, so TorchScript and dynamo exports, quantized, float16 and ORT-fused graphs, prefixed scopes
+ * and a shared ALBERT layer called N times are read the same way.
  */
 export interface TapPlan {
-  /** `hiddenStates[0]`: the embeddings block's output; `hiddenStates[ℓ]`: layer ℓ's output. */
+  /** `hiddenStates[0]`: what layer 1 reads (embeddings, or their projection); `hiddenStates[ℓ]`: layer ℓ's output. */
   hiddenStates: string[];
-  /** Per layer, the attention probabilities [batch, heads, seq, seq]; empty if the graph has none. */
+  /** Per layer, the attention probabilities [batch, heads, seq, seq]. */
   attentions: string[];
   /** Embedding lookups by component (`token`, `position`, `token_type`), before they are summed. */
   components: Record<string, string>;
@@ -16,11 +16,9 @@ export interface TapPlan {
   prefix: string;
 }
 
-// `…/encoder/layer.3/` (BERT, RoBERTa, XLM-R), `…/transformer/layer.3/` (DistilBERT), `…/layers.3/`.
-const LAYER_SCOPE = /^(.*?\/(?:[A-Za-z_]+\/)?(?:layer|layers|block|blocks))[._](\d+)\//;
-// Int8 exports quantize activations right after they are produced (`<tensor>_QuantizeLinear`,
-// named inside the producer's scope); the float tensor before them is the activation.
-const QUANTIZE_OPS = new Set(['DynamicQuantizeLinear', 'QuantizeLinear']);
+// Ops that read only their input's shape: a path through them carries no values, so it does not
+// bypass a hidden state (every layer reshapes with the input's length).
+const SHAPE_OPS = new Set(['Shape', 'Size']);
 
 const COMPONENT_NAMES: Record<string, string> = {
   word_embeddings: 'word',
@@ -32,93 +30,99 @@ const COMPONENT_NAMES: Record<string, string> = {
 function describe(graph: OnnxGraph): string {
   const scopes = new Map<string, number>();
   for (const n of graph.nodes) {
-    const top = n.name.split('/').slice(0, 3).join('/') || '(unnamed)';
+    const top = n.scope.split('/').slice(0, 3).join('/') || '(unnamed)';
     scopes.set(top, (scopes.get(top) ?? 0) + 1);
   }
   const list = [...scopes].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([s, c]) => `${s} (${c} nodes)`);
   return `found ${graph.nodes.length} nodes in scopes ${list.join(', ')}; outputs ${graph.outputs.join(', ')}`;
 }
 
+/**
+ * The residual stream: tensors every value path from `input_ids` to the graph's first output goes
+ * through, in order, with their producers' node indices. Nodes are topologically sorted (ONNX
+ * requires it); after the producer of a tensor on the stream runs, it is the only live tensor.
+ */
+function residualStream(graph: OnnxGraph): { stream: Array<{ tensor: string; at: number }>; relevant: boolean[] } {
+  const { nodes } = graph;
+  const sink = graph.outputs[0];
+  const reached = new Set(['input_ids']);
+  const forward = nodes.map((n) => {
+    const hit = !SHAPE_OPS.has(n.opType) && n.inputs.some((t) => reached.has(t));
+    if (hit) n.outputs.forEach((t) => reached.add(t));
+    return hit;
+  });
+  const needed = new Set([sink]);
+  const relevant = new Array<boolean>(nodes.length).fill(false);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    if (!nodes[i].outputs.some((t) => needed.has(t))) continue;
+    nodes[i].inputs.forEach((t) => needed.add(t));
+    relevant[i] = forward[i];
+  }
+  const pending = new Map<string, number>();
+  nodes.forEach((n, i) => relevant[i] && new Set(n.inputs).forEach((t) => reached.has(t) && pending.set(t, (pending.get(t) ?? 0) + 1)));
+  pending.set(sink, (pending.get(sink) ?? 0) + 1);
+  let live = 1; // input_ids
+  const stream: Array<{ tensor: string; at: number }> = [];
+  nodes.forEach((n, i) => {
+    if (!relevant[i]) return;
+    for (const t of new Set(n.inputs)) {
+      if (!pending.has(t)) continue;
+      const left = pending.get(t)! - 1;
+      pending.set(t, left);
+      if (left === 0) live--;
+    }
+    const produced = n.outputs.filter((t) => (pending.get(t) ?? 0) > 0);
+    live += produced.length;
+    if (live === 1 && produced.length === 1) stream.push({ tensor: produced[0], at: i });
+  });
+  return { stream, relevant };
+}
+
 export function findTaps(graph: OnnxGraph): TapPlan {
-  // Group nodes by layer scope; the stack with the most layers is the encoder.
-  const stacks = new Map<string, Map<number, number[]>>();
-  graph.nodes.forEach((node, index) => {
-    const m = LAYER_SCOPE.exec(node.name);
-    if (!m) return;
-    const stackScope = m[1];
-    const layers = stacks.get(stackScope) ?? new Map<number, number[]>();
-    const layer = Number(m[2]);
-    layers.set(layer, [...(layers.get(layer) ?? []), index]);
-    stacks.set(stackScope, layers);
-  });
-  const [stackScope, layers] = [...stacks].sort((a, b) => b[1].size - a[1].size)[0] ?? [];
-  if (!stackScope || !layers) throw new Error(`no encoder layers found in ${graph.path} (no node scope like /encoder/layer.0/): ${describe(graph)}`);
-  const count = layers.size;
-  for (let l = 0; l < count; l++) {
-    if (!layers.has(l)) throw new Error(`encoder layers in ${graph.path} are not numbered 0…${count - 1} (layer ${l} missing): ${describe(graph)}`);
-  }
-  const layerOf = new Map<number, number>();
-  layers.forEach((nodes, l) => nodes.forEach((i) => layerOf.set(i, l)));
-
-  const producer = new Map<string, number>();
-  const consumers = new Map<string, number[]>();
-  graph.nodes.forEach((node, i) => {
-    for (const t of node.outputs) producer.set(t, i);
-    for (const t of node.inputs) if (t) consumers.set(t, [...(consumers.get(t) ?? []), i]);
-  });
-  const graphOutputs = new Set(graph.outputs);
-  const inLayer = (i: number | undefined, l: number) => i !== undefined && layerOf.get(i) === l;
-
-  // A layer's output: the tensor produced inside its scope and consumed outside it, the
-  // last such in topological order (shape bookkeeping that leaks out comes earlier).
-  const hiddenStates: string[] = [];
-  for (let l = 0; l < count; l++) {
-    const exits: Array<{ tensor: string; at: number }> = [];
-    for (const i of layers.get(l)!) {
-      for (const t of graph.nodes[i].outputs) {
-        const outside = (consumers.get(t) ?? []).some((c) => !inLayer(c, l)) || graphOutputs.has(t);
-        if (outside && !QUANTIZE_OPS.has(graph.nodes[i].opType)) exits.push({ tensor: t, at: i });
-      }
-    }
-    const next = exits.filter(({ tensor }) => l === count - 1 || (consumers.get(tensor) ?? []).some((c) => inLayer(c, l + 1)));
-    const chosen = next.sort((a, b) => b.at - a.at)[0];
-    if (!chosen) throw new Error(`cannot find the output of encoder layer ${l} in ${graph.path}: ${describe(graph)}`);
-    hiddenStates.push(chosen.tensor);
-  }
-
-  // The embeddings output: what layer 0 reads from the embeddings block.
-  const intoFirst = new Set<string>();
-  for (const i of layers.get(0)!) {
-    for (const t of graph.nodes[i].inputs) {
-      const p = producer.get(t);
-      if (p === undefined || inLayer(p, 0)) continue;
-      // Through a quantize step back to the float tensor it reads.
-      const source = QUANTIZE_OPS.has(graph.nodes[p].opType) ? graph.nodes[p].inputs[0] : t;
-      const sourceProducer = producer.get(source);
-      if (sourceProducer !== undefined && /\/embeddings?\//.test(graph.nodes[sourceProducer].name)) intoFirst.add(source);
-    }
-  }
-  const embeddings = [...intoFirst].sort((a, b) => producer.get(b)! - producer.get(a)!)[0];
-  if (!embeddings) throw new Error(`cannot find the embeddings output feeding layer 0 in ${graph.path}: ${describe(graph)}`);
-  hiddenStates.unshift(embeddings);
-  const embeddingsNode = graph.nodes[producer.get(embeddings)!].name;
-  const prefix = embeddingsNode.slice(0, embeddingsNode.search(/\/embeddings?\//));
-
-  const attentions: string[] = [];
-  for (let l = 0; l < count; l++) {
-    const softmax = layers.get(l)!.map((i) => graph.nodes[i]).filter((n) => n.opType === 'Softmax' && /attention/i.test(n.name));
-    if (softmax.length === 1) attentions.push(softmax[0].outputs[0]);
-  }
+  if (!graph.inputs.includes('input_ids')) throw new Error(`${graph.path} has no input_ids input (inputs: ${graph.inputs.join(', ')}): layerwise reads text encoders exported with Hugging Face's input names`);
+  const { stream, relevant } = residualStream(graph);
+  // One attention Softmax per layer call marks where each layer's attention is; the hidden state a
+  // layer reads is the last stream tensor before its Softmax (the residual branch bypasses everything
+  // in between), so the embeddings output includes any projection (ELECTRA, ALBERT).
+  const softmax = graph.nodes.map((n, i) => ({ n, i })).filter(({ n, i }) => relevant[i] && n.opType === 'Softmax');
+  if (softmax.length === 0) throw new Error(`no encoder layers found in ${graph.path} (no attention Softmax between input_ids and ${graph.outputs[0]}; ORT-fused Attention nodes hide it: use the unfused export): ${describe(graph)}`);
+  const before = softmax.map(({ i }) => stream.filter((s) => s.at < i).length);
+  if (before[0] === 0) throw new Error(`cannot find the embeddings output feeding layer 1 in ${graph.path}: ${describe(graph)}`);
+  const hiddenStates = before.map((b) => stream[b - 1].tensor);
+  // Layers repeat one structure, so layer L's output sits as far after its Softmax as every other layer's.
+  const offsets = before.slice(1).map((b, l) => b - 1 - before[l]);
+  const offset = offsets.length > 0 ? offsets[0] : lastLayerOffset(graph, stream, before[0], softmax[0].n.scope);
+  if (offsets.some((o) => o !== offset) || offset < 0) throw new Error(`the ${softmax.length} attention layers of ${graph.path} differ in structure (outputs at ${offsets.join(', ')} steps after their Softmax), so the last layer's output cannot be placed: ${describe(graph)}`);
+  const last = stream[before[before.length - 1] + offset];
+  if (!last) throw new Error(`cannot find the output of encoder layer ${softmax.length} in ${graph.path}: ${describe(graph)}`);
+  hiddenStates.push(last.tensor);
 
   const components: Record<string, string> = {};
-  for (const node of graph.nodes as OnnxNode[]) {
+  let prefix = '';
+  const consumers = new Map<string, number[]>();
+  graph.nodes.forEach((n, i) => n.inputs.forEach((t) => consumers.set(t, [...(consumers.get(t) ?? []), i])));
+  for (const node of graph.nodes) {
     if (node.opType !== 'Gather' || !graph.initializers.has(node.inputs[0])) continue;
-    const m = /\/embeddings?\/([A-Za-z_]+)\/Gather/.exec(node.name);
+    const m = /^(.*?)\/embeddings?\/([A-Za-z_]+)\/[^/]*$/.exec(node.scope);
     if (!m) continue;
     // A quantized lookup is followed by DequantizeLinear: its output is the float vector.
     const dequantize = (consumers.get(node.outputs[0]) ?? []).map((c) => graph.nodes[c]).find((c) => c.opType === 'DequantizeLinear');
-    components[COMPONENT_NAMES[m[1]] ?? m[1]] = dequantize ? dequantize.outputs[0] : node.outputs[0];
+    components[COMPONENT_NAMES[m[2]] ?? m[2]] = dequantize ? dequantize.outputs[0] : node.outputs[0];
+    if (m[2] === 'word_embeddings') prefix = m[1];
   }
+  return { hiddenStates, attentions: softmax.map(({ n }) => n.outputs[0]), components, prefix };
+}
 
-  return { hiddenStates, attentions: attentions.length === count ? attentions : [], components, prefix };
+/**
+ * With a single layer there is no other layer to compare with: its output is the last stream tensor
+ * produced inside the layer's own module scope (`…/layer.0/`).
+ */
+function lastLayerOffset(graph: OnnxGraph, stream: Array<{ tensor: string; at: number }>, first: number, softmaxScope: string): number {
+  const layer = /^(.*?\/[A-Za-z_]+\.\d+)(?:_\d+)?\//.exec(softmaxScope)?.[1];
+  if (!layer) return -1;
+  let found = -1;
+  stream.forEach((s, k) => {
+    if (k >= first && graph.nodes[s.at].scope.startsWith(`${layer}/`)) found = k - first;
+  });
+  return found;
 }

@@ -2,9 +2,14 @@ import { closeSync, openSync, writeSync, fsyncSync, renameSync, rmSync, mkdirSyn
 import { dirname } from 'node:path';
 import { LEN, ProtoFile, encodeVarint, fields, readString, type FieldHeader } from './protobuf.js';
 
-/** What tapping needs of an ONNX node: its name (module scope), op and data flow. */
+/** What tapping needs of an ONNX node: its name, module scope, op and data flow. */
 export interface OnnxNode {
   name: string;
+  /**
+   * The module path as `/a/b.0/c/` + name: the name itself for TorchScript exports (`/encoder/layer.0/…/Add_1`);
+   * for dynamo exports, whose names are flat (`node_add_3`), built from `pkg.torch.onnx.name_scopes`.
+   */
+  scope: string;
   opType: string;
   inputs: string[];
   outputs: string[];
@@ -17,6 +22,8 @@ export interface OnnxGraph {
   inputs: string[];
   outputs: string[];
   initializers: Set<string>;
+  /** Files holding external weights (`model.onnx_data`), relative to the model's folder. */
+  externalData: string[];
 }
 
 // Field numbers from onnx.proto.
@@ -30,19 +37,68 @@ const NODE_INPUT = 1;
 const NODE_OUTPUT = 2;
 const NODE_NAME = 3;
 const NODE_OP_TYPE = 4;
+const NODE_METADATA = 9;
 const TENSOR_NAME = 8;
+const TENSOR_EXTERNAL_DATA = 13;
 const VALUE_INFO_NAME = 1;
-const FLOAT = 1;
+const ENTRY_KEY = 1;
+const ENTRY_VALUE = 2;
+
+function decodeEntry(buf: Uint8Array): [string, string] {
+  let key = '';
+  let value = '';
+  for (const f of fields(buf)) {
+    if (f.field === ENTRY_KEY) key = readString(buf, f);
+    else if (f.field === ENTRY_VALUE) value = readString(buf, f);
+  }
+  return [key, value];
+}
+
+/**
+ * `['', 'encoder', 'encoder.layer.0', 'encoder.layer.0.output', 'add_3']` (a Python list literal) →
+ * `/encoder/layer.0/output/`: the innermost module path, with list indices kept on their container.
+ */
+function scopeFromNameScopes(literal: string): string {
+  const items = [...literal.matchAll(/'([^']*)'/g)].map((m) => m[1]);
+  const modules = items.slice(0, -1).filter((s) => s !== '');
+  const path = modules.at(-1) ?? '';
+  const parts: string[] = [];
+  for (const part of path.split('.').filter(Boolean)) {
+    if (/^\d+$/.test(part) && parts.length) parts[parts.length - 1] += `.${part}`;
+    else parts.push(part);
+  }
+  return parts.length ? `/${parts.join('/')}/` : '/';
+}
 
 function decodeNode(buf: Uint8Array): OnnxNode {
-  const node: OnnxNode = { name: '', opType: '', inputs: [], outputs: [] };
+  const node: OnnxNode = { name: '', scope: '', opType: '', inputs: [], outputs: [] };
+  let nameScopes: string | undefined;
   for (const f of fields(buf)) {
     if (f.field === NODE_INPUT) node.inputs.push(readString(buf, f));
     else if (f.field === NODE_OUTPUT) node.outputs.push(readString(buf, f));
     else if (f.field === NODE_NAME) node.name = readString(buf, f);
     else if (f.field === NODE_OP_TYPE) node.opType = readString(buf, f);
+    else if (f.field === NODE_METADATA) {
+      const [key, value] = decodeEntry(buf.subarray(f.start, f.end));
+      if (key === 'pkg.torch.onnx.name_scopes') nameScopes = value;
+    }
   }
+  node.scope = node.name.startsWith('/') || nameScopes === undefined ? node.name : scopeFromNameScopes(nameScopes) + node.name;
   return node;
+}
+
+/** An initializer's name and, for external weights, the file holding them. */
+function initializerInfo(file: ProtoFile, msg: FieldHeader): { name: string; location?: string } {
+  const info: { name: string; location?: string } = { name: '' };
+  for (const f of file.fields(msg.start, msg.end)) {
+    if (f.wire !== LEN) continue;
+    if (f.field === TENSOR_NAME) info.name = new TextDecoder().decode(file.read(f.start, f.length));
+    else if (f.field === TENSOR_EXTERNAL_DATA) {
+      const [key, value] = decodeEntry(file.read(f.start, f.length));
+      if (key === 'location') info.location = value;
+    }
+  }
+  return info;
 }
 
 /** The name field of a small message (ValueInfoProto) or of a TensorProto whose payload is skipped. */
@@ -78,14 +134,20 @@ export function readGraph(path: string): OnnxGraph {
   const file = new ProtoFile(path);
   try {
     const { graph, opset } = graphField(file);
-    const result: OnnxGraph = { path, opset, nodes: [], inputs: [], outputs: [], initializers: new Set() };
+    const result: OnnxGraph = { path, opset, nodes: [], inputs: [], outputs: [], initializers: new Set(), externalData: [] };
+    const external = new Set<string>();
     for (const f of file.fields(graph.start, graph.end)) {
       if (f.wire !== LEN) continue;
       if (f.field === GRAPH_NODE) result.nodes.push(decodeNode(file.read(f.start, f.length)));
-      else if (f.field === GRAPH_INITIALIZER) result.initializers.add(messageName(file, f, TENSOR_NAME));
+      else if (f.field === GRAPH_INITIALIZER) {
+        const { name, location } = initializerInfo(file, f);
+        result.initializers.add(name);
+        if (location) external.add(location);
+      }
       else if (f.field === GRAPH_INPUT) result.inputs.push(messageName(file, f, VALUE_INFO_NAME));
       else if (f.field === GRAPH_OUTPUT) result.outputs.push(messageName(file, f, VALUE_INFO_NAME));
     }
+    result.externalData = [...external];
     return result;
   } finally {
     file.close();
@@ -100,16 +162,12 @@ function lengthDelimited(field: number, payload: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A graph output declared as a float tensor of unknown shape (ONNX Runtime infers the rest). */
-function floatOutput(name: string): Uint8Array {
-  const tensor = new Uint8Array([0x08, FLOAT]); // TypeProto.Tensor { elem_type: FLOAT }
-  const typeProto = lengthDelimited(1, tensor); // TypeProto { tensor_type }
-  const nameField = lengthDelimited(VALUE_INFO_NAME, new TextEncoder().encode(name));
-  const typeField = lengthDelimited(2, typeProto);
-  const msg = new Uint8Array(nameField.length + typeField.length);
-  msg.set(nameField, 0);
-  msg.set(typeField, nameField.length);
-  return lengthDelimited(GRAPH_OUTPUT, msg);
+/**
+ * A graph output with a name and no declared type: ONNX Runtime takes type and shape from the producing
+ * node, so each tap keeps its tensor's own element type (float16 in fp16 graphs, float32 elsewhere).
+ */
+function untypedOutput(name: string): Uint8Array {
+  return lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, new TextEncoder().encode(name)));
 }
 
 /**
@@ -123,7 +181,7 @@ export function writeWithOutputs(srcPath: string, dstPath: string, extraOutputs:
   const fd = openSync(tmp, 'w');
   try {
     const { graph } = graphField(file);
-    const appended = extraOutputs.map(floatOutput);
+    const appended = extraOutputs.map(untypedOutput);
     const newLength = graph.length + appended.reduce((s, a) => s + a.length, 0);
     const copy = (from: number, to: number) => {
       const chunk = 64 << 20;
