@@ -114,5 +114,6 @@ test('lab runs the whole study and writes the report, figures and results', () =
   assert.equal((html.match(/Plotly\.newPlot/g) ?? []).length, 8);
   const rows = readResultsCsv(join(out, 'results.csv'));
   assert.equal(new Set(rows.map((x) => x.task)).size, 2);
-  assert.equal(rows.filter((x) => x.metric === 'accuracy').length, 2 * 5 * 2);
+  assert.equal(rows.filter((x) => x.metric === 'accuracy' && x.probe === 'linear').length, 2 * 5 * 2);
+  assert.deepEqual(rows.filter((x) => x.metric === 'accuracy' && x.layer === -1).map((x) => `${x.task}/${x.probe}`).sort(), ['sentlen/bow', 'sentlen/length', 'sentlen/majority', 'upos/lexical', 'upos/majority']);
 });
