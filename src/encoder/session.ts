@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { readGraph, writeWithOutputs, type OnnxGraph } from './onnx/graph.js';
+import { tappedGraph } from './cache.js';
+import { readGraph, type OnnxGraph } from './onnx/graph.js';
 import { findTaps, type TapPlan } from './taps.js';
 
 /** Raw outputs of one padded batch: each tensor row-major, `[batch, seq, dim]` or `[batch, heads, seq, seq]`. */
@@ -61,10 +60,7 @@ export class TappedModel {
     let session = this.sessions.get(variant);
     if (!session) {
       const outputs = variant === 'hidden' ? this.taps.hiddenStates : [...this.taps.hiddenStates, ...this.taps.attentions, ...Object.values(this.taps.components)];
-      const { size, mtimeMs } = statSync(this.modelPath);
-      const key = createHash('sha256').update(JSON.stringify([TAP_FORMAT, this.modelPath, size, mtimeMs, outputs])).digest('hex').slice(0, 24);
-      const tapped = join(this.tapDir, `${key}.onnx`);
-      if (!existsSync(tapped)) writeWithOutputs(this.modelPath, tapped, outputs);
+      const tapped = tappedGraph(this.modelPath, outputs, this.tapDir, TAP_FORMAT, join(dirname(this.tapDir), 'hashes'));
       session = ort.InferenceSession.create(tapped, {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
