@@ -1,4 +1,5 @@
 import type { ProgressCallback } from '../core/progress.js';
+import { checkOptionalInteger } from '../core/validate.js';
 import { majorityAccuracy } from '../probe/metrics.js';
 import type { ProbeKind, ProbeOptions } from '../probe/types.js';
 import { summarizeTask } from '../results/summary.js';
@@ -35,6 +36,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
   checkAligned(features, task);
   const kind = options.probe ?? 'linear';
   const seeds = seedList(options.seeds);
+  checkOptionalInteger('workers', options.workers, 1);
   const layers = features.train.layers;
   const numClasses = task.labels.length;
   const labels = (split: Split) => Int32Array.from(split.examples, (ex) => ex.label);
