@@ -14,16 +14,15 @@ const DEPTH_KEYS = ['num_hidden_layers', 'n_layers', 'num_layers', 'n_layer'] as
 
 /**
  * Throws a path error when `idOrDir` is not a folder but is plainly meant as one (it starts like a
- * path, has more than one `/`, or its first segment is a local folder), so a typo is not reported as
- * "the hub has no such model". A file instead of a folder is an error too.
+ * path or has more than one `/`, which no hub id has), so a typo is not reported as "the hub has
+ * no such model". A file instead of a folder is an error too.
  */
 export function checkModelPath(idOrDir: string): void {
   if (existsSync(idOrDir)) {
     if (!statSync(idOrDir).isDirectory()) throw new Error(`${idOrDir} is a file; give the model folder (with config.json, tokenizer.json and onnx/)`);
     return;
   }
-  const segments = idOrDir.split(/[\\/]/);
-  const pathLike = /^(\.|~|\/)/.test(idOrDir) || idOrDir.includes('\\') || segments.length > 2 || (segments.length === 2 && existsSync(segments[0]));
+  const pathLike = /^(\.|~|\/)/.test(idOrDir) || idOrDir.includes('\\') || idOrDir.split('/').length > 2;
   if (!pathLike) return;
   let parent = dirname(idOrDir);
   while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);

@@ -169,7 +169,7 @@ export class Encoder {
     if (texts.length === 0) throw new Error('no texts given: pass at least one');
     let truncated = 0;
     const out = texts.map((text, i) => {
-      if (typeof text !== 'string' || text.trim() === '') throw new Error(`text ${i} (0-based) is empty: remove it or give it some words`);
+      if (typeof text !== 'string' || text.trim() === '') throw new Error(`text ${i} is empty: remove it or give it some words`);
       const enc = this.text.encode(text, maxLength);
       if (enc.truncated) truncated++;
       return { ids: enc.ids };
