@@ -206,6 +206,7 @@ describe('embed: numeric options', () => {
     ...['0', '-4', 'ten'].map((v) => ({ name: `--batch-size ${v} is refused`, args: run('--batch-size', v), expect: { status: 2 as const, error: /--batch-size must be an integer ≥ 1/ } })),
     { name: '--batch-size 1 gives the same vectors as the default batch', args: () => ['embed', '--model', MODEL, '--input', p('texts.txt'), '--pooling', 'mean', '--batch-size', '1', '--out', p('b1.npy')], expect: { status: 0, check: async () => sameNumbers(readNpy(p('b1.npy')).data, await pooled(p('texts.txt'))) } },
     { name: 'an unknown option', args: () => ['embed', '--model', MODEL, '--input', p('texts.txt'), '--pooling', 'mean', '--out', p('x.npy'), '--max-lenght', '8'], expect: { status: 2, error: /Unknown option '--max-lenght'/ } },
+    { name: 'an empty value is not taken as the default', args: run('--max-length', ''), expect: { status: 2, error: /--max-length is empty: give a value, or leave the option out/ } },
     { name: 'an option without its value', args: () => ['embed', '--model', MODEL, '--input', p('texts.txt'), '--pooling'], expect: { status: 2, error: /--pooling/ } },
   ]);
 });

@@ -120,7 +120,9 @@ export function parseOptions<O extends OptionSpecs>(command: CommandSpec<O>, arg
       values[name] = Boolean(raw);
       continue;
     }
-    if (raw === undefined || raw === '') {
+    // An empty value (`--tasks ""`, an unset shell variable) is a mistake, not a request for the default.
+    if (raw === '') throw new UsageError(`--${name} is empty: give a value, or leave the option out`);
+    if (raw === undefined) {
       if ('required' in spec && spec.required) throw new UsageError(`--${name} is required`);
       values[name] = spec.default;
       continue;
