@@ -35,7 +35,7 @@ export const embedCommand = defineCommand({
   options: {
     ...MODEL_OPTIONS,
     input: { type: 'string', placeholder: '<file>', required: true, help: 'one text per line (UTF-8; a blank line is an error)' },
-    'skip-blank-lines': { type: 'boolean', help: 'skip blank lines of --input instead of refusing the file' },
+    'skip-blank-lines': { type: 'boolean', help: 'skip blank lines of --input instead of refusing the file (the output then has one item per non-blank line)' },
     pooling: { type: 'choice', choices: EMBED_POOLINGS, required: true, help: 'tokens: every token; cls: first token; mean/max: over real tokens' },
     out: { type: 'string', placeholder: '<file.json|file.npy>', required: true, help: 'where to write the vectors' },
     attentions: { type: 'boolean', help: 'also write attention maps (JSON only)' },
