@@ -37,12 +37,15 @@ function declared(config: object, keys: readonly string[]): [string, unknown] | 
 }
 
 /**
- * The config with `hidden_size` taken from the graph itself (one short run), after checking that
- * the config's own width and layer count, whatever it calls them, agree with the graph.
+ * The config with `hidden_size` taken from the graph itself (one short run of every hidden state),
+ * after checking that the config's own width and layer count, whatever it calls them, agree with it.
  */
 export async function checkConfigAgainstGraph<C extends object>(configPath: string, config: C, model: TappedModel, sampleIds: number[], padId: number): Promise<C & { hidden_size: number }> {
-  const out = await model.run([sampleIds], padId, { layers: [0] });
-  const width = out.hiddenStates.get(0)!.length / out.seqLen;
+  const all = Array.from({ length: model.numHiddenStates }, (_, l) => l);
+  const out = await model.run([sampleIds], padId, { layers: all });
+  const widths = all.map((l) => out.hiddenStates.get(l)!.length / out.seqLen);
+  const width = widths[widths.length - 1];
+  if (widths.some((w) => w !== width)) throw new Error(`${model.modelPath}: hidden states differ in width (${widths.join(', ')} for hidden states 0…${widths.length - 1}); layerwise needs one width for every layer`);
   const layers = model.numHiddenStates - 1;
   const fix = 'the config does not belong to this model: use the config.json exported with it';
   const declaredWidth = declared(config, WIDTH_KEYS);
