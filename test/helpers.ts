@@ -24,10 +24,15 @@ function distIsStale(dir = join(ROOT, 'src')): boolean {
 
 let checked = false;
 
-/** Runs the built CLI as a user would (`npm test` compiles first; a lone test file compiles if dist/ is stale). */
-export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; stdout: string; stderr: string } {
+/** Compiles src/ to dist/ when dist/ is stale (`npm test` compiles first; a lone test file may not have). */
+export function ensureBuilt(): void {
   if (!checked && distIsStale()) spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
   checked = true;
+}
+
+/** Runs the built CLI as a user would. */
+export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; stdout: string; stderr: string } {
+  ensureBuilt();
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'layerwise.js'), ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 1 << 28 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,15 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { readConllu } from '../tasks/conllu.js';
 import { defineCommand } from './options.js';
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${path}: no such file`);
-    throw err;
-  }
-}
 
 export const conlluCommand = defineCommand({
   name: 'conllu',
@@ -22,7 +12,7 @@ errors are reported as FILE:LINE: reason.`,
   },
   async run(values, file) {
     if (file === undefined) throw new Error('give exactly one CoNLL-U file');
-    const sentences = readConllu(file, readText);
+    const sentences = readConllu(file);
     if (values.json) {
       const out = sentences.map((s) => ({
         sent_id: s.sentId,

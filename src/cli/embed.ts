@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { SENTENCE_POOLINGS } from '../core/config.js';
 import { writeNpy } from '../core/npy.js';
 import { progressBar } from '../core/progress.js';
+import { readTextLines } from '../core/validate.js';
 import { MODEL_OPTIONS, UsageError, defineCommand } from './options.js';
 
 function rounded(values: Float32Array): string {
@@ -34,7 +34,8 @@ export const embedCommand = defineCommand({
   --out x.npy   pooled only: float32 [num_hidden_states, n_texts, hidden_size]`,
   options: {
     ...MODEL_OPTIONS,
-    input: { type: 'string', placeholder: '<file>', required: true, help: 'one text per line' },
+    input: { type: 'string', placeholder: '<file>', required: true, help: 'one text per line (UTF-8; a blank line is an error)' },
+    'skip-blank-lines': { type: 'boolean', help: 'skip blank lines of --input instead of refusing the file (the output then has one item per non-blank line)' },
     pooling: { type: 'choice', choices: EMBED_POOLINGS, required: true, help: 'tokens: every token; cls: first token; mean/max: over real tokens' },
     out: { type: 'string', placeholder: '<file.json|file.npy>', required: true, help: 'where to write the vectors' },
     attentions: { type: 'boolean', help: 'also write attention maps (JSON only)' },
@@ -46,8 +47,7 @@ export const embedCommand = defineCommand({
     const format = extname(out);
     if (format !== '.json' && format !== '.npy') throw new UsageError(`--out must end in .json or .npy, got "${out}"`);
     if (format === '.npy' && (pooling === 'tokens' || values.attentions)) throw new UsageError('--out .npy holds pooled vectors only: use --pooling cls|mean|max without --attentions, or write .json');
-    const texts = readFileSync(values.input, 'utf8').split(/\r?\n/).filter((line, i, all) => line !== '' || i < all.length - 1);
-    if (texts.length === 0) throw new Error(`${values.input} has no lines: write one text per line`);
+    const texts = readTextLines(values.input, { blankLines: values['skip-blank-lines'] ? 'skip' : 'error', skipHint: 'or pass --skip-blank-lines' });
     const maxLength = values['max-length'];
     const batchSize = values['batch-size'];
     const { Encoder } = await import('../encoder/encoder.js');

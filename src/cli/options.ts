@@ -90,10 +90,18 @@ export function usage(command: CommandSpec): string {
 /** Parses and validates `argv` against the command's declaration; every invalid value is a UsageError. */
 export function parseOptions<O extends OptionSpecs>(command: CommandSpec<O>, argv: string[]): { values: OptionValues<O>; positional: string | undefined } {
   const specs = command.options;
+  // `--max-length -1`: parseArgs takes -1 for an option and calls the value ambiguous; joined as
+  // `--max-length=-1`, the value reaches the check below, which says what the option accepts.
+  const takesValue = (arg: string) => /^--[\w-]+$/.test(arg) && specs[arg.slice(2)] !== undefined && specs[arg.slice(2)].type !== 'boolean';
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (takesValue(argv[i]) && /^-\d/.test(argv[i + 1] ?? '')) args.push(`${argv[i]}=${argv[++i]}`);
+    else args.push(argv[i]);
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       options: Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { type: s.type === 'boolean' ? 'boolean' : 'string' } as const])),
       allowPositionals: true,
       strict: true,
@@ -112,7 +120,9 @@ export function parseOptions<O extends OptionSpecs>(command: CommandSpec<O>, arg
       values[name] = Boolean(raw);
       continue;
     }
-    if (raw === undefined || raw === '') {
+    // An empty value (`--tasks ""`, an unset shell variable) is a mistake, not a request for the default.
+    if (raw === '') throw new UsageError(`--${name} is empty: give a value, or leave the option out`);
+    if (raw === undefined) {
       if ('required' in spec && spec.required) throw new UsageError(`--${name} is required`);
       values[name] = spec.default;
       continue;

@@ -1,25 +1,40 @@
-import { readFileSync } from 'node:fs';
 import type { Matrix } from '../core/activations.js';
 import { writeFileAtomic } from '../core/atomic.js';
 import { readNpy } from '../core/npy.js';
 import { progressBar } from '../core/progress.js';
+import { firstNonFinite, readTextLines } from '../core/validate.js';
 import { PROBE_OPTIONS, defineCommand } from './options.js';
 
-/** A .npy as one matrix per layer. */
+/** A .npy as one matrix per layer: at least one layer, row and dimension, every value finite. */
 function readLayers(path: string): Matrix[] {
   const { shape, data } = readNpy(path);
-  if (shape.length === 2) return [{ data, rows: shape[0], cols: shape[1] }];
-  if (shape.length !== 3) throw new Error(`${path}: expected shape [rows, dim] or [layers, rows, dim], got [${shape}]`);
-  const [layers, rows, cols] = shape;
+  if (shape.length !== 2 && shape.length !== 3) throw new Error(`${path}: expected shape [rows, dim] or [layers, rows, dim], got [${shape}]`);
+  const [layers, rows, cols] = shape.length === 2 ? [1, ...shape] : shape;
+  const empty = [['layers', layers], ['rows', rows], ['dimensions', cols]].find(([, n]) => n === 0);
+  if (empty) throw new Error(`${path}: shape [${shape}] has no ${empty[0]}; save the features with at least one`);
+  const bad = firstNonFinite(data);
+  if (bad >= 0) {
+    const at = shape.length === 3 ? `layer ${Math.floor(bad / (rows * cols))}, ` : '';
+    throw new Error(`${path}: ${at}row ${Math.floor(bad / cols) % rows}, column ${bad % cols} is ${data[bad]}; features must be finite numbers (fill or drop those rows)`);
+  }
   return Array.from({ length: layers }, (_, l) => ({ data: data.subarray(l * rows * cols, (l + 1) * rows * cols), rows, cols }));
 }
 
-function readLabelLines(path: string): string[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
-  if (lines.at(-1) === '') lines.pop();
-  const blank = lines.findIndex((l) => l.trim() === '');
-  if (blank >= 0) throw new Error(`${path}:${blank + 1}: empty label; write one label per line`);
-  return lines;
+/**
+ * Class indices for both label files, from the training labels: a single training class is an
+ * error (nothing to probe); test labels never seen in training are reported, as they can only be wrong.
+ */
+function encodeLabels(trainLabels: string[], testLabels: string[], testPath: string): { classes: string[]; yTrain: Int32Array; yTest: Int32Array } {
+  const trained = [...new Set(trainLabels)].sort();
+  if (trained.length < 2) throw new Error(`--train-labels has a single class ("${trained[0]}"); a probe needs at least 2`);
+  const unseen = [...new Set(testLabels.filter((l) => !trained.includes(l)))].sort();
+  if (unseen.length) {
+    const rows = testLabels.filter((l) => unseen.includes(l)).length;
+    console.error(`layerwise probe-features: warning: ${testPath}: label(s) ${unseen.map((l) => `"${l}"`).join(', ')} never occur in --train-labels; their ${rows} test row(s) are always mispredicted`);
+  }
+  const classes = [...trained, ...unseen];
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return { classes, yTrain: Int32Array.from(trainLabels, (l) => index.get(l)!), yTest: Int32Array.from(testLabels, (l) => index.get(l)!) };
 }
 
 export const probeFeaturesCommand = defineCommand({
@@ -43,17 +58,14 @@ Writes {"layers": [{"layer", "accuracy", "macro_f1", "fit_seconds"}], …}.`,
     const seeds = seedList(values.seeds);
     const train = readLayers(values.train);
     const test = readLayers(values.test);
-    const trainLabels = readLabelLines(values['train-labels']);
-    const testLabels = readLabelLines(values['test-labels']);
+    const trainLabels = readTextLines(values['train-labels']);
+    const testLabels = readTextLines(values['test-labels']);
     if (train.length !== test.length || train[0].cols !== test[0].cols) {
       throw new Error(`train is ${train.length} layer(s) × ${train[0].cols} dims but test is ${test.length} × ${test[0].cols}; they must match`);
     }
     if (train[0].rows !== trainLabels.length) throw new Error(`--train has ${train[0].rows} rows but --train-labels has ${trainLabels.length} lines`);
     if (test[0].rows !== testLabels.length) throw new Error(`--test has ${test[0].rows} rows but --test-labels has ${testLabels.length} lines`);
-    const classes = [...new Set([...trainLabels, ...testLabels])].sort();
-    const index = new Map(classes.map((c, i) => [c, i]));
-    const yTrain = Int32Array.from(trainLabels, (l) => index.get(l)!);
-    const yTest = Int32Array.from(testLabels, (l) => index.get(l)!);
+    const { classes, yTrain, yTest } = encodeLabels(trainLabels, testLabels, values['test-labels']);
     const backend = await initBackend();
     const progress = progressBar(`probe-features (${probe}, ${backend})`);
     const total = train.length * seeds.length;

@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /** Writes a file so that a killed process never leaves a half-written one: temp file, then rename. */
 export function writeFileAtomic(path: string, chunks: Uint8Array | string | Iterable<Uint8Array>): void {
@@ -22,4 +22,46 @@ export function writeFileAtomic(path: string, chunks: Uint8Array | string | Iter
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** Whether a process with this id is running (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Builds a folder as one consistent set: `build` writes into a sibling staging folder, which then
+ * replaces `dir` by two renames. A run killed while building leaves `dir` as it was (its staging
+ * folder is removed by the next run), so old and new files never mix. The whole of `dir` is
+ * replaced: callers check first that it holds nothing else.
+ */
+export async function replaceFolder<T>(dir: string, build: (staging: string) => Promise<T>): Promise<T> {
+  const parent = dirname(dir);
+  const name = basename(dir);
+  mkdirSync(parent, { recursive: true });
+  // Staging folders of killed runs: `.name.<pid>.tmp`, removed unless their process still runs.
+  for (const entry of readdirSync(parent)) {
+    const match = entry.startsWith(`.${name}.`) ? /^(\d+)\.(tmp|old)$/.exec(entry.slice(name.length + 2)) : null;
+    if (match && !alive(Number(match[1]))) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+  const staging = join(parent, `.${name}.${process.pid}.tmp`);
+  const old = join(parent, `.${name}.${process.pid}.old`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging);
+  let result: T;
+  try {
+    result = await build(staging);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(staging, dir);
+  rmSync(old, { recursive: true, force: true });
+  return result;
 }

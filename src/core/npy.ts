@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
+import { readBytes } from './validate.js';
 
 /** A float32 array with its shape, as NumPy's `.npy` stores it (C order). */
 export interface NpyArray {
@@ -33,32 +33,44 @@ export function writeNpy(path: string, shape: number[], chunks: Float32Array | F
   writeFileAtomic(path, [npyHeader(shape), ...parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength))]);
 }
 
-/** Reads a little-endian float32 (or float64, converted) C-order `.npy` file. */
+const ITEM_SIZE: Record<string, number> = { '<f4': 4, '<f8': 8 };
+
+/**
+ * Reads a little-endian float32 (or float64, converted) C-order `.npy` file, checking that the
+ * data is exactly as long as the header's shape says (a truncated copy is an error, not zeros).
+ */
 export function readNpy(path: string): NpyArray {
-  const buf = readFileSync(path);
-  if (!MAGIC.every((b, i) => buf[i] === b)) throw new Error(`${path}: not a .npy file (bad magic bytes)`);
+  const buf = readBytes(path);
+  if (buf.length < 10 || !MAGIC.every((b, i) => buf[i] === b)) throw new Error(`${path}: not a .npy file (bad magic bytes); save it with numpy.save`);
   const major = buf[6];
-  const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
+  const headerLen = buf.length < start ? 0 : major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  if (headerLen === 0 || start + headerLen > buf.length) throw new Error(`${path}: truncated .npy header; copy or save the file again`);
   const header = buf.subarray(start, start + headerLen).toString('latin1');
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1] === 'True';
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeText === undefined) throw new Error(`${path}: unreadable .npy header`);
   if (fortran) throw new Error(`${path}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const itemSize = ITEM_SIZE[descr];
+  if (!itemSize) throw new Error(`${path}: dtype ${descr} is not supported; save float32 (np.float32)`);
+  const dims = shapeText.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!dims.every((d) => /^\d+$/.test(d))) throw new Error(`${path}: unreadable .npy shape (${shapeText})`);
+  const shape = dims.map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const body = buf.subarray(start + headerLen);
+  if (body.length !== count * itemSize) {
+    const what = body.length < count * itemSize ? 'truncated' : 'longer than its header says';
+    throw new Error(`${path}: ${what}: shape [${shape}] of ${descr} needs ${count * itemSize} data bytes, the file has ${body.length}; copy or save it again`);
+  }
   let data: Float32Array;
   if (descr === '<f4') {
     data = new Float32Array(count);
-    new Uint8Array(data.buffer).set(body.subarray(0, count * 4));
-  } else if (descr === '<f8') {
-    const f64 = new Float64Array(count);
-    new Uint8Array(f64.buffer).set(body.subarray(0, count * 8));
-    data = Float32Array.from(f64);
+    new Uint8Array(data.buffer).set(body);
   } else {
-    throw new Error(`${path}: dtype ${descr} is not supported; save float32 (np.float32)`);
+    const f64 = new Float64Array(count);
+    new Uint8Array(f64.buffer).set(body);
+    data = Float32Array.from(f64);
   }
   return { shape, data };
 }

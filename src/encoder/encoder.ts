@@ -3,9 +3,11 @@ import { dirname, join, resolve } from 'node:path';
 import { AutoConfig, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { ActivationCache, LayerStack, SentenceVectors, WordVectors, layerNames, type EmbeddingComponent } from '../core/activations.js';
 import { DEFAULTS, layerwiseCacheDir, type SentencePooling, type WordPooling } from '../core/config.js';
+import { checkOptionalInteger } from '../core/validate.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { planBatches } from './batches.js';
-import { EmbeddingCache, cacheKey } from './cache.js';
+import { EmbeddingCache, cacheKey, modelFingerprint } from './cache.js';
+import { checkConfigAgainstGraph, checkModelPath } from './checks.js';
 import { snapshotFolder, type HubOptions } from './hub.js';
 import { poolSpan } from './pool.js';
 import { TappedModel, externalDataFiles } from './session.js';
@@ -79,7 +81,7 @@ export class Encoder {
   private constructor(
     /** The hub id or folder it was loaded from. */
     readonly name: string,
-    /** Identity for caches: hub id and snapshot, or folder and file stamp, plus dtype. */
+    /** Identity for caches: the content of the model's graph, tokenizer and config files. */
     readonly fingerprint: string,
     readonly config: ModelConfig,
     readonly tokenizer: PreTrainedTokenizer,
@@ -104,8 +106,9 @@ export class Encoder {
     const modelFile = Object.hasOwn(MODEL_FILES, dtype) ? MODEL_FILES[dtype] : undefined;
     if (!modelFile) throw new Error(`unknown dtype "${dtype}": use one of ${Object.keys(MODEL_FILES).join(', ')}`);
     const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFile];
+    checkOptionalInteger('threads', options.threads, 1);
+    checkModelPath(idOrDir);
     let folder: string;
-    let fingerprint: string;
     if (existsSync(idOrDir) && statSync(idOrDir).isDirectory()) {
       folder = resolve(idOrDir);
       for (const f of files) {
@@ -114,19 +117,16 @@ export class Encoder {
           throw new Error(`${join(folder, f)} is missing: a model folder needs ${files.join(', ')}${hint}`);
         }
       }
-      const { size, mtimeMs } = statSync(join(folder, modelFile));
-      fingerprint = `${folder}|${dtype}|${size}|${mtimeMs}`;
     } else if (isHubId(idOrDir)) {
       folder = await snapshotFolder(idOrDir, files, options);
       // Weights over 2 GB live in external files named inside the graph: fetch them into the same snapshot.
       const external = externalDataFiles(join(folder, modelFile)).map((f) => join(dirname(modelFile), f));
       if (external.length > 0) folder = await snapshotFolder(idOrDir, [...files.slice(0, -1), ...external, modelFile], options);
-      fingerprint = `${idOrDir}|${dtype}|${folder.split('/').pop()}`;
     } else {
       throw new Error(`"${idOrDir}" is neither a folder nor a Hugging Face model id like Xenova/roberta-base`);
     }
-    const config = (await AutoConfig.from_pretrained(folder, { local_files_only: true })) as unknown as ModelConfig;
-    const modelType = config.model_type ?? '(none)';
+    const rawConfig = (await AutoConfig.from_pretrained(folder, { local_files_only: true })) as unknown as ModelConfig;
+    const modelType = rawConfig.model_type ?? '(none)';
     if (!SUPPORTED_MODEL_TYPES.includes(modelType)) throw new Error(`model type "${modelType}" of ${idOrDir} is not supported: layerwise reads encoder-only models of type ${SUPPORTED_MODEL_TYPES.join(', ')}`);
     const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
     const layerwiseCache = options.layerwiseCache ?? layerwiseCacheDir();
@@ -134,10 +134,12 @@ export class Encoder {
     const padId = tokenizer.pad_token_id ?? 0;
     const model = await TappedModel.open(join(folder, modelFile), join(layerwiseCache, 'tapped'), {
       threads: options.threads,
-      positions: afterPadding ? { kind: 'after-padding', paddingIdx: config.pad_token_id ?? padId } : { kind: 'arange' },
+      positions: afterPadding ? { kind: 'after-padding', paddingIdx: rawConfig.pad_token_id ?? padId } : { kind: 'arange' },
       probeIds: new TextTokenizer(tokenizer).encode('hello world', 16).ids,
       padId,
     });
+    const fingerprint = modelFingerprint(folder, files, join(layerwiseCache, 'hashes'));
+    const config = checkConfigAgainstGraph(join(folder, 'config.json'), rawConfig, model);
     const positions = config.max_position_embeddings ?? 512;
     const usable = afterPadding ? positions - (config.pad_token_id ?? 1) - 1 : positions;
     const declared = Number(tokenizer.model_max_length);
@@ -159,9 +161,22 @@ export class Encoder {
     return this.model.hiddenSize;
   }
 
+  /**
+   * The token limit of a call: the model's, or a smaller one that leaves room for at least one
+   * real token beside the special ones (a limit of 2 would return only `<s></s>` for every text).
+   */
+  private lengthLimit(maxLength: number | undefined): number {
+    if (maxLength === undefined) return this.maxLength;
+    const min = this.text.specialCount + 1;
+    if (!Number.isInteger(maxLength) || maxLength < min || maxLength > this.maxLength) {
+      throw new Error(`maxLength must be an integer from ${min} (the model's ${this.text.specialCount} special tokens + 1) to ${this.maxLength} (the model's limit), got ${maxLength}`);
+    }
+    return maxLength;
+  }
+
   /** The token ids a text is run with: special tokens added, truncated as extraction truncates. */
-  inputIds(text: string, maxLength = this.maxLength): number[] {
-    return this.text.encode(text, Math.min(maxLength, this.maxLength)).ids;
+  inputIds(text: string, maxLength?: number): number[] {
+    return this.text.encode(text, this.lengthLimit(maxLength)).ids;
   }
 
   /** Token strings of ids (`<s>`, `ĠThe`, …). */
@@ -169,9 +184,12 @@ export class Encoder {
     return ids.map((id) => this.vocab[id] ?? `[${id}]`);
   }
 
-  private layersOf(options: { layers?: number[] }): number[] {
+  /** The hidden states a call asks for, checked; its batch size is checked here too, before any cache lookup. */
+  private layersOf(options: { layers?: number[]; batchSize?: number }): number[] {
+    checkOptionalInteger('batchSize', options.batchSize, 1);
     const all = Array.from({ length: this.numHiddenStates }, (_, l) => l);
     const layers = options.layers ?? all;
+    if (layers.length === 0) throw new Error(`layers is empty: name at least one hidden state (0…${this.numHiddenStates - 1}), or leave it out for all`);
     for (const l of layers) {
       if (!Number.isInteger(l) || l < 0 || l >= this.numHiddenStates) throw new Error(`layer ${l} does not exist: this model has hidden states 0…${this.numHiddenStates - 1} (0 = embeddings)`);
     }
@@ -179,15 +197,16 @@ export class Encoder {
   }
 
   /** Tokenizes texts, checking for empty ones and warning once about truncation. */
-  private tokenizeTexts(texts: string[], maxLength = this.maxLength): Tokenized[] {
+  private tokenizeTexts(texts: string[], maxLength: number): Tokenized[] {
+    if (texts.length === 0) throw new Error('no texts given: pass at least one');
     let truncated = 0;
     const out = texts.map((text, i) => {
       if (typeof text !== 'string' || text.trim() === '') throw new Error(`text ${i} is empty: remove it or give it some words`);
-      const enc = this.text.encode(text, Math.min(maxLength, this.maxLength));
+      const enc = this.text.encode(text, maxLength);
       if (enc.truncated) truncated++;
       return { ids: enc.ids };
     });
-    if (truncated > 0) console.warn(`layerwise: ${truncated} of ${texts.length} texts are longer than ${Math.min(maxLength, this.maxLength)} tokens and were truncated`);
+    if (truncated > 0) console.warn(`layerwise: ${truncated} of ${texts.length} texts are longer than ${maxLength} tokens and were truncated`);
     return out;
   }
 
@@ -198,7 +217,7 @@ export class Encoder {
     options: ExtractOptions,
     consume: (items: number[], out: Awaited<ReturnType<TappedModel['run']>>) => void,
   ): Promise<void> {
-    const batchSize = options.batchSize ?? 32;
+    const batchSize = options.batchSize ?? DEFAULTS.batchSize;
     // Bound one batch's activations (batch × seq tokens) so long texts cannot exhaust memory.
     const batches = planBatches(inputs.map((t) => t.ids.length), batchSize, Math.max(4096, batchSize * 64));
     let done = 0;
@@ -215,7 +234,7 @@ export class Encoder {
   async embed(texts: string[], options: ExtractOptions & { pooling?: SentencePooling } = {}): Promise<SentenceVectors> {
     const pooling = options.pooling ?? DEFAULTS.sentencePooling;
     const layers = this.layersOf(options);
-    const maxLength = Math.min(options.maxLength ?? this.maxLength, this.maxLength);
+    const maxLength = this.lengthLimit(options.maxLength);
     const dim = this.hiddenSize;
     const key = cacheKey([this.fingerprint, 'sentences', pooling, maxLength, layers], texts);
     const useCache = options.cache ?? true;
@@ -297,7 +316,7 @@ export class Encoder {
   async embedTokens(texts: string[], options: TokenOptions = {}): Promise<ActivationCache[]> {
     const layers = this.layersOf(options);
     const dim = this.hiddenSize;
-    const inputs = this.tokenizeTexts(texts, options.maxLength);
+    const inputs = this.tokenizeTexts(texts, this.lengthLimit(options.maxLength));
     const results: ActivationCache[] = new Array(texts.length);
     const request = { layers, attentions: options.attentions, components: options.components };
     await this.forEachBatch(inputs, request, options, (items, out) => {

@@ -54,7 +54,9 @@ export async function snapshotFolder(repo: string, files: string[], options: Hub
   const revision = options.revision ?? 'main';
   const cached = cachedSnapshot(cacheDir, repo, revision, files);
   if (cached) return cached;
-  const howTo = `download it once with network access (or set HF_HUB_CACHE to a cache that has it), or pass a local folder with config.json, tokenizer.json and ${files[files.length - 1]}`;
+  // `models/tiny` may be a hub id or a mistyped local path: say so when its first part is a local folder.
+  const local = existsSync(repo.split('/')[0]) ? ` (there is no local folder ./${repo} either: check the path if you meant one)` : '';
+  const howTo = `download it once with network access (or set HF_HUB_CACHE to a cache that has it), or pass a local folder with config.json, tokenizer.json and ${files[files.length - 1]}${local}`;
   if (options.offline) throw new Error(`model "${repo}" is not in the Hugging Face cache ${cacheDir} and offline mode is on: ${howTo}`);
   const pointers: string[] = [];
   for (const path of files) {

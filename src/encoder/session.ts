@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { readGraph, writeWithOutputs, type OnnxGraph } from './onnx/graph.js';
+import { tappedGraph } from './cache.js';
+import { readGraph, type OnnxGraph } from './onnx/graph.js';
 import { findTaps, type TapPlan } from './taps.js';
 
 /** Raw outputs of one padded batch: each tensor row-major, `[batch, seq, dim]` or `[batch, heads, seq, seq]`. */
@@ -117,34 +117,12 @@ export class TappedModel {
    * files are hard-linked beside it: ONNX Runtime refuses weight paths that resolve outside the model's
    * folder, symlinks included (the hub cache's files are symlinks into blobs/).
    */
-  private tappedCopy(outputs: string[]): string {
-    const { size, mtimeMs } = statSync(this.modelPath);
-    const key = createHash('sha256').update(JSON.stringify([TAP_FORMAT, this.modelPath, size, mtimeMs, outputs])).digest('hex').slice(0, 24);
-    const dir = join(this.tapDir, key);
-    const tapped = join(dir, 'model.onnx');
-    if (existsSync(tapped)) return tapped;
-    mkdirSync(dir, { recursive: true });
-    for (const file of this.externalData) {
-      const source = realpathSync(join(dirname(this.modelPath), file));
-      const target = join(dir, file);
-      mkdirSync(dirname(target), { recursive: true });
-      rmSync(target, { force: true });
-      try {
-        linkSync(source, target);
-      } catch {
-        console.warn(`layerwise: copying ${source} into ${dir} (another filesystem: set LAYERWISE_CACHE on the model's filesystem to link it instead)`);
-        copyFileSync(source, target);
-      }
-    }
-    writeWithOutputs(this.modelPath, tapped, outputs);
-    return tapped;
-  }
-
   private session(variant: 'hidden' | 'full'): Promise<ort.InferenceSession> {
     let session = this.sessions.get(variant);
     if (!session) {
       const outputs = variant === 'hidden' ? this.taps.hiddenStates : [...this.taps.hiddenStates, ...this.taps.attentions, ...Object.values(this.taps.components)];
-      session = ort.InferenceSession.create(this.tappedCopy(outputs), {
+      const tapped = tappedGraph(this.modelPath, outputs, this.tapDir, TAP_FORMAT, join(dirname(this.tapDir), 'hashes'), this.externalData);
+      session = ort.InferenceSession.create(tapped, {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
         intraOpNumThreads: this.options.threads ?? availableParallelism(),

@@ -1,10 +1,31 @@
 import type { Matrix } from '../core/activations.js';
+import { checkInteger, checkNumber } from '../core/validate.js';
 import { accuracy, argmaxRows } from './metrics.js';
 import { searchL2, type L2Path, type Training } from './search.js';
-import { checkLabels, fitStandardizer, standardize, type Standardizer } from './standardize.js';
+import { checkFinite, checkLabels, fitStandardizer, standardize, type Standardizer } from './standardize.js';
 import type { FitInfo, Labels, Probe, ProbeKind, ProbeOptions } from './types.js';
 
 export type { L2Path, Training } from './search.js';
+
+/** Every hyperparameter against its meaning, so a 0 or a negative value never falls back to a default unnoticed. */
+function checkProbeOptions(o: ProbeOptions): void {
+  const optional = (name: keyof ProbeOptions, check: (name: string, value: number) => void) => {
+    const value = o[name];
+    if (value !== undefined) check(name, value as number);
+  };
+  optional('seed', (n, v) => checkInteger(n, v, 0));
+  optional('maxIter', (n, v) => checkInteger(n, v, 1));
+  optional('hidden', (n, v) => checkInteger(n, v, 1));
+  optional('batchSize', (n, v) => checkInteger(n, v, 1));
+  optional('l2', (n, v) => checkNumber(n, v, (x) => x >= 0, '≥ 0'));
+  optional('tol', (n, v) => checkNumber(n, v, (x) => x > 0, '> 0'));
+  optional('learningRate', (n, v) => checkNumber(n, v, (x) => x > 0, '> 0'));
+  optional('validationFraction', (n, v) => checkNumber(n, v, (x) => x > 0 && x < 1, 'between 0 and 1 (exclusive)'));
+  if (o.l2Grid !== undefined) {
+    if (o.l2Grid.length === 0) throw new Error('l2Grid is empty: give at least one λ, or leave it out');
+    o.l2Grid.forEach((l2, i) => checkNumber(`l2Grid[${i}]`, l2, (x) => x >= 0, '≥ 0'));
+  }
+}
 
 /**
  * What linear and MLP probes share: standardization with training statistics only, the
@@ -15,7 +36,9 @@ export abstract class ProbeBase<Hint> implements Probe {
   private standardizer: Standardizer | undefined;
   protected numClasses = 0;
 
-  constructor(protected readonly options: ProbeOptions) {}
+  constructor(protected readonly options: ProbeOptions) {
+    checkProbeOptions(options);
+  }
 
   /** λ when there are too few rows to hold some out, for `rows` training rows. */
   protected abstract defaultL2(rows: number): number;
@@ -43,6 +66,7 @@ export abstract class ProbeBase<Hint> implements Probe {
 
   predictLogProba(X: Matrix): Float32Array {
     if (!this.standardizer) throw new Error(`this ${this.kind} probe is not fitted yet; call fit(X, y) first`);
+    checkFinite(X);
     return this.logProba(standardize(X, this.standardizer));
   }
 

@@ -1,5 +1,12 @@
 import type { Matrix } from '../core/activations.js';
+import { firstNonFinite } from '../core/validate.js';
 import type { Labels } from './types.js';
+
+/** Refuses a NaN or ±Infinity feature: one would turn every standardized column it touches into NaN and the probe into a constant predictor. */
+export function checkFinite(X: Matrix): void {
+  const bad = firstNonFinite(X.data);
+  if (bad >= 0) throw new Error(`feature row ${Math.floor(bad / X.cols)}, column ${bad % X.cols} is ${X.data[bad]}; probe features must be finite numbers`);
+}
 
 export function selectLabels(y: Labels, indices: ArrayLike<number>): Int32Array {
   return Int32Array.from({ length: indices.length }, (_, i) => y[indices[i]]);
@@ -48,6 +55,7 @@ export function standardize(X: Matrix, s: Standardizer): Matrix {
 export function checkLabels(X: Matrix, y: Labels, numClasses?: number): number {
   if (y.length !== X.rows) throw new Error(`got ${X.rows} feature rows but ${y.length} labels; they must be aligned one to one`);
   if (X.data.length !== X.rows * X.cols) throw new Error(`matrix data has ${X.data.length} values, expected ${X.rows}×${X.cols}`);
+  checkFinite(X);
   let max = -1;
   for (let i = 0; i < y.length; i++) {
     const label = y[i];

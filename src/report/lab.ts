@@ -1,8 +1,10 @@
 
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic.js';
+import { replaceFolder, writeFileAtomic } from '../core/atomic.js';
 import { DEFAULTS, type SentencePooling, type WordPooling } from '../core/config.js';
 import type { ProgressCallback } from '../core/progress.js';
+import { checkInteger, checkOptionalInteger } from '../core/validate.js';
 import { Encoder, type Dtype } from '../encoder/encoder.js';
 import { initBackend } from '../probe/backend.js';
 import type { ProbeKind } from '../probe/types.js';
@@ -50,6 +52,17 @@ export interface LabResult {
 
 const ATTENTION_SENTENCE = 'The keys to the cabinet are on the table.';
 
+/** Files a lab writes: a rerun may replace a folder holding only these (and a report.md, so it was a lab's). */
+const LAB_FILE = /^(results\.csv|summary\.csv|report\.md|report\.html|[\w-]+\.(png|svg|html))$/;
+
+/** Refuses, before any work, an output folder the lab would overwrite along with someone else's files. */
+function checkOutDir(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  const entries = readdirSync(outDir);
+  if (entries.length === 0 || (entries.includes('report.md') && entries.every((e) => LAB_FILE.test(e)))) return;
+  throw new Error(`${outDir} holds files a lab did not write, and a lab replaces its whole output folder; choose a new or lab-made folder`);
+}
+
 /** The whole lab: probes on every layer for every task, figures, and a report (what `layerwise lab` runs). */
 export async function runLab(options: LabOptions): Promise<LabResult> {
   const started = Date.now();
@@ -62,7 +75,13 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   const probe = options.probe ?? DEFAULTS.probe;
   const sentencePooling = options.sentencePooling ?? DEFAULTS.sentencePooling;
   const wordPooling = options.wordPooling ?? DEFAULTS.wordPooling;
-  const capped = (t: ReturnType<typeof loadTasks>[number]) => (options.maxTrain || options.maxTest ? subsampleTask(t, options.maxTrain ?? Infinity, options.maxTest ?? Infinity) : t);
+  checkInteger('seeds', seeds, 1);
+  const maxTrain = checkOptionalInteger('maxTrain', options.maxTrain, 1);
+  const maxTest = checkOptionalInteger('maxTest', options.maxTest, 1);
+  const exploreSentences = checkInteger('exploreSentences', options.exploreSentences ?? 500, 2);
+  checkOptionalInteger('batchSize', options.batchSize, 1);
+  checkOutDir(options.outDir);
+  const capped = (t: ReturnType<typeof loadTasks>[number]) => (maxTrain !== undefined || maxTest !== undefined ? subsampleTask(t, maxTrain ?? Infinity, maxTest ?? Infinity) : t);
   const tasks = loadTasks(names).map(capped);
   log(`model ${model}: loading`);
   const encoder = await Encoder.load(model, { dtype: options.dtype, offline: options.offline });
@@ -71,14 +90,9 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
     const backend = await initBackend();
     log(`${tasks.length} tasks, ${probe} probes on ${encoder.numHiddenStates} hidden states × ${seeds} seeds (tfjs ${backend})`);
     const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, sentencePooling, wordPooling, batchSize: options.batchSize, onProgress: options.onProgress });
-    const results = join(options.outDir, 'results.csv');
-    writeResultsCsv(results, probed.rows);
-    writeSummaryCsv(join(options.outDir, 'summary.csv'), probed.summaries);
-    files.push(results, join(options.outDir, 'summary.csv'));
-
     log('geometry, context and attention figures');
     const sst2 = tasks.find((t) => t.name === 'sst2') ?? loadTasks(['sst2'])[0];
-    const sample = sst2.test.examples.slice(0, options.exploreSentences ?? 500);
+    const sample = sst2.test.examples.slice(0, exploreSentences);
     const exploration = await explore(encoder, { texts: sample.map((ex) => sst2.test.sentences[ex.sentence].text), labels: sample.map((ex) => sst2.labels[ex.label]) }, ATTENTION_SENTENCE);
 
     const categories = Object.fromEntries(TASK_REGISTRY.map((t) => [t.name, t.category]));
@@ -93,33 +107,40 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
       ...(exploration.figures['attention-overview'] ? [{ name: 'attention-overview', caption: 'Attention entropy and attention to <s> per head and layer', figure: exploration.figures['attention-overview'] }] : []),
     ];
     const notes: string[] = [];
-    log(`exporting ${figures.length} figures`);
-    for (const f of figures) {
-      try {
-        files.push(...(await saveFigure(f.figure, join(options.outDir, f.name), { formats: ['png', 'svg'] })));
-        f.image = `${f.name}.png`;
-      } catch (err) {
-        notes.push(`Figures were not rendered to PNG/SVG: ${(err as Error).message}`);
-        break;
+    // Every output is written into a staging folder that then replaces outDir whole: a killed
+    // rerun leaves the previous report, CSVs and figures together, never a mix of two runs.
+    await replaceFolder(options.outDir, async (staging) => {
+      writeResultsCsv(join(staging, 'results.csv'), probed.rows);
+      writeSummaryCsv(join(staging, 'summary.csv'), probed.summaries);
+      files.push('results.csv', 'summary.csv');
+      log(`exporting ${figures.length} figures`);
+      for (const f of figures) {
+        try {
+          files.push(...(await saveFigure(f.figure, join(staging, f.name), { formats: ['png', 'svg'] })).map((path) => path.slice(staging.length + 1)));
+          f.image = `${f.name}.png`;
+        } catch (err) {
+          notes.push(`Figures were not rendered to PNG/SVG: ${(err as Error).message}`);
+          break;
+        }
       }
-    }
-    const input: ReportInput = {
-      model,
-      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-      settings: {
-        model, dtype: options.dtype ?? DEFAULTS.dtype, 'hidden states': `${encoder.numHiddenStates} (embeddings + ${encoder.numHiddenStates - 1} layers)`, 'hidden size': encoder.hiddenSize,
-        probe, seeds, 'sentence pooling': sentencePooling, 'word pooling': wordPooling, 'control tasks': control ? 'yes' : 'no', MDL: mdl ? 'yes' : 'no', 'tfjs backend': backend,
-        ...(options.maxTrain || options.maxTest ? { 'examples per task (cap)': `train ≤ ${options.maxTrain ?? '∞'}, test ≤ ${options.maxTest ?? '∞'}` } : {}),
-        'extraction time': `${probed.seconds.extract.toFixed(1)} s`, 'probing time': `${probed.seconds.probe.toFixed(1)} s`, 'total time': `${((Date.now() - started) / 1000).toFixed(0)} s`,
-      },
-      tasks, rows: probed.rows, summaries: probed.summaries, stats: exploration.stats, bank: exploration.bank,
-      numHiddenStates: encoder.numHiddenStates, figures, notes,
-    };
-    writeFileAtomic(join(options.outDir, 'report.md'), reportMarkdown(input));
-    writeFileAtomic(join(options.outDir, 'report.html'), reportHtml(input));
-    files.push(join(options.outDir, 'report.md'), join(options.outDir, 'report.html'));
+      const input: ReportInput = {
+        model,
+        date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+        settings: {
+          model, dtype: options.dtype ?? DEFAULTS.dtype, 'hidden states': `${encoder.numHiddenStates} (embeddings + ${encoder.numHiddenStates - 1} layers)`, 'hidden size': encoder.hiddenSize,
+          probe, seeds, 'sentence pooling': sentencePooling, 'word pooling': wordPooling, 'control tasks': control ? 'yes' : 'no', MDL: mdl ? 'yes' : 'no', 'tfjs backend': backend,
+          ...(maxTrain !== undefined || maxTest !== undefined ? { 'examples per task (cap)': `train ≤ ${maxTrain ?? '∞'}, test ≤ ${maxTest ?? '∞'}` } : {}),
+          'extraction time': `${probed.seconds.extract.toFixed(1)} s`, 'probing time': `${probed.seconds.probe.toFixed(1)} s`, 'total time': `${((Date.now() - started) / 1000).toFixed(0)} s`,
+        },
+        tasks, rows: probed.rows, summaries: probed.summaries, stats: exploration.stats, bank: exploration.bank,
+        numHiddenStates: encoder.numHiddenStates, figures, notes,
+      };
+      writeFileAtomic(join(staging, 'report.md'), reportMarkdown(input));
+      writeFileAtomic(join(staging, 'report.html'), reportHtml(input));
+      files.push('report.md', 'report.html');
+    });
     log(`report: ${join(options.outDir, 'report.md')}`);
-    return { rows: probed.rows, summaries: probed.summaries, files };
+    return { rows: probed.rows, summaries: probed.summaries, files: files.map((f) => join(options.outDir, f)) };
   } finally {
     await closeBrowser();
     await encoder.dispose();

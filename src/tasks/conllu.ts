@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readText as readUtf8 } from '../core/validate.js';
 
 /**
  * A reader for the CoNLL-U format of Universal Dependencies
@@ -115,7 +115,8 @@ function findCycle(heads: readonly number[], start: number, done: Uint8Array): n
 /** Parses CoNLL-U text. `file` names the source in error messages. */
 export function parseConllu(content: string, file = '<input>'): ConlluSentence[] {
   const sentences: ConlluSentence[] = [];
-  const lines = content.split('\n');
+  // A byte-order mark would otherwise glue itself to the first comment or ID.
+  const lines = content.replace(/^\uFEFF/, '').split('\n');
   let comments: string[] = [];
   let sentId: string | undefined;
   let text: string | undefined;
@@ -232,6 +233,6 @@ export function parseConllu(content: string, file = '<input>'): ConlluSentence[]
 }
 
 /** Reads and parses a CoNLL-U file; `readText` is injectable so callers can count or fake reads. */
-export function readConllu(path: string, readText: (path: string) => string = (p) => readFileSync(p, 'utf8')): ConlluSentence[] {
+export function readConllu(path: string, readText: (path: string) => string = readUtf8): ConlluSentence[] {
   return parseConllu(readText(path), path);
 }

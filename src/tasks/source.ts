@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Random } from '../core/random.js';
+import { readText as readUtf8 } from '../core/validate.js';
 import { parseConllu, type ConlluSentence } from './conllu.js';
 import type { TaskSentence } from './types.js';
 
@@ -19,7 +19,7 @@ export class TaskSource {
   constructor(
     readonly dataDir: string,
     readonly seed: number,
-    private readonly readText: ReadText = (path) => readFileSync(path, 'utf8'),
+    private readonly readText: ReadText = readUtf8,
   ) {}
 
   /** Absolute path of a file under the data directory. */

@@ -10,6 +10,10 @@ function sampleSplit(split: Split, max: number, rng: Random): Split {
 
 /** A smaller copy of a task for quick runs: at most `maxTrain` / `maxTest` examples, seeded. */
 export function subsampleTask(task: ProbingTask, maxTrain: number, maxTest: number, seed = 0): ProbingTask {
+  // Infinity means no cap; 0, negatives and fractions mean nothing and would empty or skew a split.
+  for (const [name, max] of [['maxTrain', maxTrain], ['maxTest', maxTest]] as const) {
+    if (!(max === Infinity || (Number.isInteger(max) && max >= 1))) throw new Error(`${name} must be an integer ≥ 1 (or Infinity for no cap), got ${max}`);
+  }
   const rng = new Random(seed);
   return { ...task, train: sampleSplit(task.train, maxTrain, rng), test: sampleSplit(task.test, maxTest, rng) };
 }

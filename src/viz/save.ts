@@ -1,4 +1,5 @@
 import { writeFileAtomic } from '../core/atomic.js';
+import { checkNumber } from '../core/validate.js';
 import { renderImage } from './browser.js';
 import type { Figure } from './figure.js';
 import { FIGURE_FORMATS, type FigureFormat } from './formats.js';
@@ -26,6 +27,7 @@ export async function saveFigure(fig: Figure, base: string, options: SaveFigureO
   const width = options.width ?? (typeof fig.layout.width === 'number' ? fig.layout.width : 900);
   const height = options.height ?? (typeof fig.layout.height === 'number' ? fig.layout.height : 500);
   const scale = options.scale ?? 2;
+  for (const [name, value] of [['width', width], ['height', height], ['scale', scale]] as const) checkNumber(name, value, (v) => v > 0, '> 0');
   const written: string[] = [];
   if (formats.includes('html')) {
     writeFileAtomic(`${stem}.html`, standaloneHtml(fig, { width: options.width, height }));
