@@ -10,7 +10,7 @@ export interface TapPlan {
   hiddenStates: string[];
   /** Per layer, the attention probabilities [batch, heads, seq, seq]. */
   attentions: string[];
-  /** Embedding lookups by component (`token`, `position`, `token_type`), before they are summed. */
+  /** Embedding lookups by component (`word`, `position`, `token_type`), before they are summed. */
   components: Record<string, string>;
   /** Scope prefix of the base model, e.g. `/roberta` for a `*ForMaskedLM` export, `` for a bare one. */
   prefix: string;

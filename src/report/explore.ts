@@ -36,13 +36,12 @@ export async function explore(encoder: Encoder, sentences: { texts: string[]; la
   figures['sentence-scatter'] = embeddingScatter(pooled, { layers: [0, Math.round(last / 2), last], labels: sentences.labels, texts: sentences.texts, method: 'pca' });
 
   const words = await encoder.embedWords(BANK_SENTENCES.map((s) => s.words), { pooling: 'mean', cache: false });
-  const items: ContextItem[] = BANK_SENTENCES.map((s, i) => ({ label: s.label, hiddenStates: words.rowAcrossLayers(words.wordRow(i, s.words.indexOf('bank'))) }));
+  const items: ContextItem[] = BANK_SENTENCES.map((s, i) => ({ label: s.label, layers: words.layers, hiddenStates: words.rowAcrossLayers(words.wordRow(i, s.words.indexOf('bank'))) }));
   figures['context-bank'] = contextSimilarity(items, [['river bank 1', 'river bank 2'], ['money bank 1', 'money bank 2'], ['river bank 1', 'money bank 1'], ['river bank 2', 'money bank 2']], { title: '"bank" in different contexts: cosine similarity per layer' });
-  const bank = words.layers.map((l) => ({
-    layer: l,
-    same: (cosineSimilarity(items[0].hiddenStates[l], items[1].hiddenStates[l]) + cosineSimilarity(items[2].hiddenStates[l], items[3].hiddenStates[l])) / 2,
-    different: (cosineSimilarity(items[0].hiddenStates[l], items[2].hiddenStates[l]) + cosineSimilarity(items[1].hiddenStates[l], items[3].hiddenStates[l])) / 2,
-  }));
+  const bank = words.layers.map((layer, k) => {
+    const cos = (a: number, b: number) => cosineSimilarity(items[a].hiddenStates[k], items[b].hiddenStates[k]);
+    return { layer, same: (cos(0, 1) + cos(2, 3)) / 2, different: (cos(0, 2) + cos(1, 3)) / 2 };
+  });
 
   if (encoder.hasAttentions) {
     const [activations] = await encoder.embedTokens([attentionText], { attentions: true, layers: [0] });

@@ -1,12 +1,15 @@
 import type { Data } from 'plotly.js-dist';
-import { layerNames } from '../core/activations.js';
 import { cosineSimilarity } from '../core/vectors.js';
 import { layerTicks, paletteColor, plotlyText, type Figure } from './figure.js';
 
-/** One item (a sentence, or a word in its context) as one vector per layer: `hiddenStates[k]` is layer k (0 = embeddings). */
+/**
+ * One item (a sentence, or a word in its context) as one vector per layer: `hiddenStates[k]` is layer
+ * `layers[k]` (default k, 0 = embeddings) — e.g. `{ label, layers: stack.layers, hiddenStates: stack.rowAcrossLayers(row) }`.
+ */
 export interface ContextItem {
   label: string;
   hiddenStates: Float32Array[];
+  layers?: readonly number[];
 }
 
 /** Two items to compare, by label or by index into the items. */
@@ -29,14 +32,15 @@ export function contextSimilarity(items: readonly ContextItem[], pairs: readonly
   const data: Data[] = pairs.map(([ka, kb], i) => {
     const a = find(items, ka);
     const b = find(items, kb);
-    if (a.hiddenStates.length !== b.hiddenStates.length) throw new Error(`contextSimilarity: "${a.label}" has ${a.hiddenStates.length} layers, "${b.label}" ${b.hiddenStates.length}`);
-    numLayers = Math.max(numLayers, a.hiddenStates.length);
-    const names = layerNames(a.hiddenStates.length);
+    const layers = a.layers ?? a.hiddenStates.map((_, k) => k);
+    if (a.hiddenStates.length !== b.hiddenStates.length || layers.join() !== (b.layers ?? layers).join()) throw new Error(`contextSimilarity: "${a.label}" and "${b.label}" hold different layers (${layers.join(', ')} vs ${(b.layers ?? b.hiddenStates.map((_, k) => k)).join(', ')})`);
+    if (layers.length !== a.hiddenStates.length) throw new Error(`contextSimilarity: "${a.label}" names ${layers.length} layers for ${a.hiddenStates.length} vectors`);
+    numLayers = Math.max(numLayers, Math.max(...layers) + 1);
     const name = `${plotlyText(a.label)} ↔ ${plotlyText(b.label)}`;
     return {
       type: 'scatter',
       mode: 'lines+markers',
-      x: names.map((_, l) => l),
+      x: [...layers],
       y: a.hiddenStates.map((v, l) => cosineSimilarity(v, b.hiddenStates[l])),
       name,
       line: { color: paletteColor(i), width: 2 },
