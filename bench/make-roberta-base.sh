@@ -2,7 +2,7 @@
 # Make a roberta-base-shaped encoder for the extraction benchmark: RoBERTa architecture with random weights and
 # roberta-base's sizes (hidden 768, 12 layers, 12 heads, intermediate 3072, the 50,265-token vocabulary; opset 14),
 # so onnx/model.onnx is about as big and slow as the real roberta-base export (~500 MB), plus its int8
-# onnx/model_quantized.onnx (test/fixtures/tools/quantize_dynamic.py) and reference.json, laid out like a hub repo.
+# onnx/model_quantized.onnx (onnxruntime's quantize_dynamic as the hub does: test/fixtures/tools/hub_variants.py) and reference.json, laid out like a hub repo.
 # Idempotent: a finished model is kept; it is built in a temporary folder and moved into place when complete.
 #
 # usage: bench/make-roberta-base.sh [OUT_ROOT]        (default: .cache/bench, gitignored)

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULTS, ENVIRONMENT, SENTENCE_POOLINGS, WORD_POOLINGS } from '../core/config.js';
+import { DEFAULTS, DTYPES, ENVIRONMENT, SENTENCE_POOLINGS, WORD_POOLINGS } from '../core/config.js';
 
 /** An error the CLI prints as one line (no stack) with the command's usage, exiting with 2. */
 export class UsageError extends Error {}
@@ -152,7 +152,7 @@ export function parseOptions<O extends OptionSpecs>(command: CommandSpec<O>, arg
 /** Options of every command that loads a model. */
 export const MODEL_OPTIONS = {
   model: { type: 'string', placeholder: '<id|dir>', default: DEFAULTS.model, help: 'Hugging Face model id (downloaded once) or a local model folder' },
-  dtype: { type: 'choice', choices: ['fp32', 'q8'], default: DEFAULTS.dtype, help: 'which ONNX file: fp32 (onnx/model.onnx) or q8 (onnx/model_quantized.onnx)' },
+  dtype: { type: 'choice', choices: DTYPES, default: DEFAULTS.dtype, help: 'which ONNX file, as transformers.js names them: fp32 = onnx/model.onnx, q8 = model_quantized.onnx, the others model_<dtype>.onnx' },
   offline: { type: 'boolean', help: 'never touch the network: use only the Hugging Face cache' },
   'batch-size': { type: 'integer', min: 1, default: DEFAULTS.batchSize, help: 'texts per ONNX Runtime batch' },
 } as const satisfies OptionSpecs;

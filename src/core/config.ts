@@ -20,6 +20,10 @@ export const DEFAULTS = {
   quickSeeds: 2,
 } as const;
 
+/** ONNX weight types as transformers.js names them (each selects one file of a hub repo: see encoder.ts). */
+export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
+export type Dtype = (typeof DTYPES)[number];
+
 /** Sentence vectors pool a text's tokens: `cls` is the first token; `mean`/`max` use every real token (special tokens included, padding excluded). */
 export const SENTENCE_POOLINGS = ['mean', 'cls', 'max'] as const;
 export type SentencePooling = (typeof SENTENCE_POOLINGS)[number];

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AutoConfig, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { ActivationCache, LayerStack, SentenceVectors, WordVectors, layerNames, type EmbeddingComponent } from '../core/activations.js';
-import { DEFAULTS, layerwiseCacheDir, type SentencePooling, type WordPooling } from '../core/config.js';
+import { DEFAULTS, layerwiseCacheDir, type Dtype, type SentencePooling, type WordPooling } from '../core/config.js';
 import { checkOptionalInteger } from '../core/validate.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { planBatches } from './batches.js';
@@ -14,7 +14,7 @@ import { TappedModel, externalDataFiles } from './session.js';
 import { TextTokenizer, type Tokenized } from './tokenize.js';
 
 /** Weight types as transformers.js names them, and the file each selects (its DEFAULT_DTYPE_SUFFIX_MAPPING). */
-export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+export type { Dtype } from '../core/config.js';
 const MODEL_FILES: Record<Dtype, string> = {
   fp32: 'onnx/model.onnx',
   fp16: 'onnx/model_fp16.onnx',
