@@ -78,7 +78,10 @@ export function usage(command: CommandSpec): string {
   lines.push(line);
   const width = Math.max(...entries.map(([n, s]) => placeholder(n, s).length), command.positional?.name.length ?? 0);
   const described = (left: string, help: string) => `  ${left.padEnd(width)}  ${help}`;
-  const defaults = (s: OptionSpec) => ('multiple' in s && s.multiple ? ' (repeatable)' : '') + ('default' in s && s.default !== undefined ? ` (default ${s.default})` : '');
+  const defaults = (s: OptionSpec) => {
+    const notes = [...('multiple' in s && s.multiple ? ['repeatable'] : []), ...('default' in s && s.default !== undefined ? [`default ${s.default}`] : [])];
+    return notes.length ? ` (${notes.join('; ')})` : '';
+  };
   return [
     ...lines,
     '',
