@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../core/atomic.js';
 import type { ResultRow, TaskSummary } from '../results/types.js';
 import type { ProbingTask } from '../tasks/types.js';
 import { saveFigure } from '../viz/save.js';
-import { documentMarkdown, documentPrintHtml } from './document.js';
+import { documentMarkdown, documentPrintHtml, reportDate } from './document.js';
 import type { Exploration } from './explore.js';
 import { labFigures } from './figures.js';
 import { printPdf } from './pdf.js';
@@ -61,7 +61,7 @@ export async function buildReport(run: ReportRun, options: BuildReportOptions): 
   }
   const input: ReportInput = {
     model: run.model,
-    date: run.date ?? new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    date: run.date ?? reportDate(),
     numHiddenStates: run.numHiddenStates,
     tasks: run.tasks,
     rows: run.rows,

@@ -7,7 +7,7 @@ import type { ResultRow, TaskSummary } from '../results/types.js';
 import { closeBrowser } from '../viz/browser.js';
 import { modelComparison } from '../viz/comparison.js';
 import { saveFigure } from '../viz/save.js';
-import { documentMarkdown, type Block, type ReportDocument } from './document.js';
+import { documentMarkdown, reportDate, type Block, type ReportDocument } from './document.js';
 import { runLab, type LabOptions } from './lab.js';
 import { sourcesSection } from './report.js';
 import { modelFolderName, readRunSettings, resolveLabSettings, sameSettings } from './settings.js';
@@ -110,20 +110,21 @@ function comparisonDocument(models: readonly ComparedModel[], text: ReportText, 
   const { num } = text;
   const findings = comparisonFindings(models);
   const names = models.map((m) => m.name);
+  const depths = models.map((m) => Math.max(...m.rows.map((r) => r.layer)));
   const rows = findings.map((f) => [`\`${f.task}\``, ...names.flatMap((name) => {
     const e = f.models.find((m) => m.name === name);
     return e ? [`${e.layer} (${num(e.relativeDepth, 2)})`, `${num(e.accuracy)} [${num(e.low)}; ${num(e.high)}]`] : ['–', '–'];
   })]);
   const results: Block[] = [
     { kind: 'paragraph', text: c.intro },
-    { kind: 'table', caption: c.caption, header: c.header(names), rows },
+    { kind: 'table', caption: c.caption, header: c.header(names.map((n, i) => `${n} (L = ${depths[i]})`)), rows },
     { kind: 'figure', image, caption: c.figure, missing },
   ];
   const conclusions: Block[] = [{ kind: 'list', items: findings.map(c.finding) }, { kind: 'heading', text: text.conclusions.limitsTitle }, { kind: 'list', items: c.limits }];
   return {
     lang: text.lang,
     title: c.title(models.map((m) => m.model)),
-    subtitle: c.subtitle(new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'),
+    subtitle: c.subtitle(reportDate()),
     sections: [
       { id: 'results', title: text.sections.results, blocks: results },
       { id: 'conclusions', title: text.sections.conclusions, blocks: conclusions },

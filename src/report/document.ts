@@ -26,6 +26,11 @@ export interface ReportDocument {
   sections: readonly Section[];
 }
 
+/** When a report was generated, to the minute: `2026-11-27 04:25 UTC`. */
+export function reportDate(at = new Date()): string {
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function blockMarkdown(block: Block): string {

@@ -12,11 +12,16 @@ type Titled = { title?: { text?: string } | string };
 
 /**
  * The exploration builders label their axes in English; a report in another language swaps those
- * words (text.figure.words), whole labels or a leading word ("layer 6"), and sets the title.
+ * words (text.figure.words): a whole label, or the longest known beginning that ends a word
+ * ("layer 6", "entropy (bits, max 3.6)"). It also sets the title and the number separators.
  */
 export function localizeFigure(fig: Figure, text: ReportText, title?: string): Figure {
   const words = text.figure.words;
-  const swap = (s: string) => words[s] ?? s.replace(/^(\S+)(?= )/, (w) => words[w] ?? w);
+  const keys = Object.keys(words).sort((a, b) => b.length - a.length);
+  const swap = (s: string) => {
+    const key = keys.find((k) => s === k || (s.startsWith(k) && /^[^\p{L}]/u.test(s.slice(k.length))));
+    return key ? words[key] + s.slice(key.length) : s;
+  };
   const retitle = (o: Titled | undefined) => {
     if (o && typeof o.title === 'object' && typeof o.title.text === 'string') o.title.text = swap(o.title.text);
   };
@@ -25,7 +30,7 @@ export function localizeFigure(fig: Figure, text: ReportText, title?: string): F
   retitle(layout.legend as Titled | undefined);
   for (const a of layout.annotations ?? []) if (typeof a.text === 'string') a.text = swap(a.text);
   const data = fig.data.map((trace) => {
-    const copy = { ...trace } as Data & { colorbar?: Titled; marker?: { colorbar?: Titled } };
+    const copy = { ...trace } as Data & { colorbar?: Titled };
     if (copy.colorbar) retitle((copy.colorbar = structuredClone(copy.colorbar)));
     return copy;
   });

@@ -105,7 +105,8 @@ export function layerHeatmap(rows: readonly ResultRow[], options: LayerHeatmapOp
       showlegend: true,
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
       height: Math.max(320, 110 + 34 * tasks.length),
-      margin: { l: 180 },
+      // Room for the two levels of row labels (category, task) at ~7 px a character.
+      margin: { l: Math.max(180, 50 + 7 * (Math.max(...y[0].map((c) => c.length)) + Math.max(...y[1].map((t) => t.length)))) },
     },
   };
 }

@@ -78,7 +78,7 @@ export const en: ReportText = {
       'context-bank': '"bank" of a river vs a bank account: cosine similarity per layer',
       'attention-overview': 'Attention entropy and attention to <s> per head and layer',
     },
-    geometryIntro: `Geometry of mean-pooled sentence vectors per layer: mean L2 norm, mean cosine of a sentence's vector with its vector at the previous layer, and mean cosine between random pairs of different sentences (anisotropy, ${cite('ethayarajh2019')}).`,
+    geometryIntro: `Geometry of mean-pooled sentence vectors per layer: mean L2 norm, mean cosine of a sentence's vector with its vector at the previous layer, and mean cosine between random pairs of different sentences, a measure of anisotropy ${cite('ethayarajh2019')}.`,
     geometryHeader: ['layer', 'norm', 'cosine to previous layer', 'pairwise cosine'],
   },
   conclusions: {
@@ -117,11 +117,11 @@ export const en: ReportText = {
     control: 'control task',
     best: 'best layer',
     band: '95% CI',
-    gridTitle: (metric) => `${metric} by layer, one panel per task (★ best layer on dev)`,
+    gridTitle: (metric) => `${metric[0].toUpperCase()}${metric.slice(1)} by layer (★ best layer on dev)`,
     heatmapTitle: 'Accuracy by layer, normalised per task',
-    comparisonTitle: 'Test accuracy by relative depth: one panel per task, one line per model (95% bootstrap CI)',
+    comparisonTitle: 'Test accuracy by relative depth (95% bootstrap CI)',
     words: {},
-    titles: {},
+    titles: { 'layer-similarity': 'Layer similarity: linear CKA' },
   },
   comparison: {
     title: (models) => `Comparison of ${models.map((m) => `\`${m}\``).join(' and ')}`,
