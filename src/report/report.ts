@@ -160,7 +160,7 @@ function system(input: ReportInput, text: ReportText): Block[] {
     },
     { kind: 'list', items: t.protocol(view) },
     { kind: 'list', items: t.statistics },
-    { kind: 'table', caption: t.settingsCaption, header: ['', ''], rows: t.settings(view).map(([k, v]) => [k, v]) },
+    { kind: 'table', caption: t.settingsCaption, header: t.settingsHeader, rows: t.settings(view).map(([k, v]) => [k, v]) },
   ];
 }
 

@@ -45,6 +45,7 @@ export const en: ReportText = {
       `**Expected layer** ${cite('tenney2019')}: Σℓ·Δ(ℓ)/ΣΔ(ℓ), Δ taken on the running best accuracy; a description, with no interval. **Selectivity**: accuracy − control-task accuracy ${cite('hewitt2019')}. **MDL**: online codelength of the training labels in kbits and its compression over the uniform code ${cite('voita2020')}.`,
     ],
     settingsCaption: 'Settings of this run',
+    settingsHeader: ['setting', 'value'],
     settings: (v) => [
       ['model', v.model],
       ...(v.dtype ? [['weights', v.dtype] as const] : []),

@@ -78,6 +78,7 @@ export interface ReportText {
     protocol(view: SettingsView): readonly string[];
     statistics: readonly string[];
     settingsCaption: string;
+    settingsHeader: readonly [string, string];
     settings(view: SettingsView): ReadonlyArray<readonly [string, string]>;
   };
   results: {
