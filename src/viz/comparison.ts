@@ -1,8 +1,8 @@
 import type { Data } from 'plotly.js-dist';
 import type { Metric, ProbeName, ResultRow } from '../results/types.js';
 import { chooseProbe, valuesByTaskLayer } from '../results/select.js';
-import { curve, PROPORTIONS } from './curves.js';
-import { paletteColor, plotlyText, withAlpha, type Figure } from './figure.js';
+import { bandTrace, curve, PROPORTIONS } from './curves.js';
+import { paletteColor, plotlyText, type Figure } from './figure.js';
 import { panelGrid } from './grid.js';
 
 /** One model's results, named as the figure should show it. */
@@ -56,9 +56,7 @@ export function modelComparison(runs: readonly ModelRun[], options: ModelCompari
       const x = c.layers.map((l) => l / depth);
       const color = paletteColor(m);
       const name = plotlyText(run.name);
-      if (c.low && c.high) {
-        data.push({ type: 'scatter', ...grid.axes[i], x: [...x, ...[...x].reverse()], y: [...c.high.map(clip), ...[...c.low].reverse().map(clip)], mode: 'lines', fill: 'toself', fillcolor: withAlpha(color, 0.15), line: { width: 0 }, hoverinfo: 'skip', showlegend: false, legendgroup: run.name, name: `${name} ${options.labels?.band ?? '95% CI'}` });
-      }
+      if (c.low && c.high) data.push(bandTrace(x, c.low.map(clip), c.high.map(clip), color, grid.axes[i], `${name} ${options.labels?.band ?? '95% CI'}`, run.name, 0.15));
       data.push({
         type: 'scatter',
         ...grid.axes[i],
@@ -80,10 +78,6 @@ export function modelComparison(runs: readonly ModelRun[], options: ModelCompari
     layout: {
       ...grid.layout,
       title: { text: options.title ?? `${metricTitle} by relative depth, one panel per task, one line per model` },
-      hovermode: 'closest',
-      height: grid.height,
-      legend: { orientation: 'h', x: 0, y: -60 / grid.height, yanchor: 'top' },
-      margin: { t: 80, b: 90 },
       ...(options.separators ? { separators: options.separators } : {}),
     },
   };

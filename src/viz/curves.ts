@@ -93,22 +93,7 @@ export function taskTraces(rows: readonly ResultRow[], task: string, metric: Met
   const axisName = labels.metric ?? metric;
   const data: Data[] = [];
   const drawn = new Set<string>();
-  if (c.low && c.high) {
-    data.push({
-      type: 'scatter',
-      ...axes,
-      x: [...c.layers, ...[...c.layers].reverse()],
-      y: [...c.high.map(clip), ...[...c.low].reverse().map(clip)],
-      mode: 'lines',
-      fill: 'toself',
-      fillcolor: withAlpha(color, 0.18),
-      line: { width: 0 },
-      hoverinfo: 'skip',
-      showlegend: false,
-      legendgroup: task,
-      name: `${prefix}${labels.band}`,
-    });
-  }
+  if (c.low && c.high) data.push(bandTrace(c.layers, c.low.map(clip), c.high.map(clip), color, axes, `${prefix}${labels.band}`, task, 0.18));
   data.push({
     type: 'scatter',
     ...axes,
@@ -150,6 +135,24 @@ export function taskTraces(rows: readonly ResultRow[], task: string, metric: Met
     data.push({ type: 'scatter', ...axes, mode: 'lines', x: control.layers, y: control.mean, name: `${prefix}${labels.control}`, legendgroup: task, showlegend: false, line: { color: guide, width: 1.5, dash: 'dot' }, hovertemplate: `${label} ${labels.control}<br>${labels.layer} %{x}<br>%{y:.4f}<extra></extra>` });
   }
   return { data, drawn };
+}
+
+/** A filled band between `low` and `high` over `x` (the upper edge forwards, the lower backwards), out of the legend and hover. */
+export function bandTrace(x: readonly number[], low: readonly number[], high: readonly number[], color: string, axes: { xaxis?: string; yaxis?: string }, name: string, group: string, alpha: number): Data {
+  return {
+    type: 'scatter',
+    ...axes,
+    x: [...x, ...[...x].reverse()],
+    y: [...high, ...[...low].reverse()],
+    mode: 'lines',
+    fill: 'toself',
+    fillcolor: withAlpha(color, alpha),
+    line: { width: 0 },
+    hoverinfo: 'skip',
+    showlegend: false,
+    legendgroup: group,
+    name,
+  };
 }
 
 /** Legend keys for the line styles drawn, in grey, once for all tasks (invisible traces). */

@@ -8,9 +8,8 @@ import { layerTicks, paletteColor, plotlyText, type Figure } from './figure.js';
 export interface PanelGrid {
   /** Trace axis references of panel i: `x`, `y` for the first, `x2`, `y2`, … after. */
   axes: Array<{ xaxis: string; yaxis: string }>;
-  /** Layout entries: every axis with its domain and anchor, and one title annotation per panel. */
+  /** Layout entries: every axis with its domain and anchor, one title annotation per panel, the height, and a legend below the panels. */
   layout: Partial<Layout>;
-  height: number;
 }
 
 export interface PanelOptions {
@@ -50,8 +49,11 @@ export function panelGrid(count: number, options: PanelOptions): PanelGrid {
     annotations.push({ text: `<b>${plotlyText(options.titles[i])}</b>`, x: x0 + width / 2, y: y1, xref: 'paper', yref: 'paper', xanchor: 'center', yanchor: 'bottom', showarrow: false, font: { size: 13 } });
     axes.push({ xaxis: `x${suffix}`, yaxis: `y${suffix}` });
   }
-  const panelHeight = options.panelHeight ?? 220;
-  return { axes, layout: { ...(layout as Partial<Layout>), annotations }, height: 140 + rows * panelHeight };
+  const pixels = 140 + rows * (options.panelHeight ?? 220);
+  return {
+    axes,
+    layout: { ...(layout as Partial<Layout>), annotations, height: pixels, hovermode: 'closest', legend: { orientation: 'h', x: 0, y: -60 / pixels, yanchor: 'top' }, margin: { t: 80, b: 90 } },
+  };
 }
 
 export interface LayerCurvesGridOptions {
@@ -100,10 +102,6 @@ export function layerCurvesGrid(rows: readonly ResultRow[], options: LayerCurves
     layout: {
       ...grid.layout,
       title: { text: options.title ?? `${labels.metric ?? metric} by layer, one panel per task (${probe} probe; ${bandDescription(rows, metric, probe)}; ★ ${labels.best})` },
-      hovermode: 'closest',
-      height: grid.height,
-      legend: { orientation: 'h', x: 0, y: -60 / grid.height, yanchor: 'top' },
-      margin: { t: 80, b: 90 },
       ...(options.separators ? { separators: options.separators } : {}),
     },
   };
