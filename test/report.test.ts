@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { REFERENCES } from '../src/report/bibliography.js';
 import { modelFolderName } from '../src/report/settings.js';
 import { reportText } from '../src/report/text/index.js';
-import { numberFormat, type Lang } from '../src/report/text/types.js';
+import type { Lang } from '../src/report/text/types.js';
 import { FIXTURES, cli, tempDir } from './helpers.js';
 
 const dir = tempDir('layerwise-report-');
@@ -83,12 +83,6 @@ function checkPdf(folder: string): number {
   }
   return pages;
 }
-
-test('numbers follow the language: a decimal comma in Russian', () => {
-  assert.equal(numberFormat('ru-RU')(0.8734), '0,873');
-  assert.equal(numberFormat('en-US')(0.8734), '0.873');
-  assert.equal(reportText('ru').num(NaN), '–');
-});
 
 test('the English report has the lab\'s five sections, every figure and every source, and the PDF its pages', () => {
   assert.equal(english.status, 0, english.stderr);

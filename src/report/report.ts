@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { layerNames } from '../core/activations.js';
 import type { LayerGeometry } from '../core/geometry.js';
 import { escapeHtml } from '../core/html.js';
@@ -164,9 +165,9 @@ function system(input: ReportInput, text: ReportText): Block[] {
   ];
 }
 
-/** The URL of a hub model id (`owner/name`); local folders have none. */
+/** The URL of a hub model id (`owner/name`); a local folder has none. */
 export function modelUrl(model: string): string | undefined {
-  return /^[\w.-]+\/[\w.-]+$/.test(model) && !model.startsWith('.') && !/^(test|figures|tmp)\//.test(model) ? `https://huggingface.co/${model}` : undefined;
+  return !existsSync(model) && /^[\w-][\w.-]*\/[\w.-]+$/.test(model) ? `https://huggingface.co/${model}` : undefined;
 }
 
 /** Sources: every reference cited in the other sections, then the model. */
