@@ -114,5 +114,5 @@ test('lab runs the whole study and writes the report, figures and results', () =
   assert.equal((html.match(/Plotly\.newPlot/g) ?? []).length, 8);
   const rows = readResultsCsv(join(out, 'results.csv'));
   assert.equal(new Set(rows.map((x) => x.task)).size, 2);
-  assert.equal(rows.filter((x) => x.metric === 'accuracy').length, 2 * 5 * 2);
+  assert.equal(rows.filter((x) => x.metric === 'accuracy' && x.probe === 'linear').length, 2 * 5 * 2); // baselines are rows of their own (layer -1)
 });
