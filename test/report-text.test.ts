@@ -1,6 +1,10 @@
 // The report's words and claims without running a lab: number formats, gated findings, citations.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { buildReport } from '../src/report/build.js';
+import { tempDir } from './helpers.js';
 import { cite, modelSource } from '../src/report/bibliography.js';
 import { documentMarkdown, inlineHtml } from '../src/report/document.js';
 import { modelUrl, reportDocument, taskFindings, type ReportInput } from '../src/report/report.js';
@@ -55,4 +59,25 @@ test('models: the family paper from the name, a hub URL only for hub ids', () =>
 
 test('inline markup becomes HTML after escaping, so a token such as <s> stays text', () => {
   assert.equal(inlineHtml('**bold** `<s>` *it* x*y https://a.org/b.'), '<strong>bold</strong> <code>&lt;s&gt;</code> <em>it</em> x*y <a href="https://a.org/b">https://a.org/b</a>.');
+});
+
+test('without Chromium, buildReport still writes report.md, saying why the figures and the PDF are missing', async () => {
+  const dir = tempDir();
+  const saved = process.env.LAYERWISE_CHROMIUM;
+  process.env.LAYERWISE_CHROMIUM = join(dir, 'no-chromium');
+  try {
+    const rows: ResultRow[] = [0, 1, 2].flatMap((layer) => [{ task: 'sst2', layer, probe: 'linear', seed: 0, metric: 'accuracy' as const, value: 0.5 + 0.1 * layer }]);
+    const built = await buildReport({ model: 'm', numHiddenStates: 3, tasks: [], rows, summaries: [summary('sst2', 0.2, 0.01, 0.6)] }, { outDir: dir, lang: 'ru' });
+    assert.equal(built.notes.length, 1);
+    assert.match(built.notes[0], /^Рисунки не сохранены в PNG\/SVG: .*no-chromium does not exist/);
+    const md = readFileSync(join(dir, 'report.md'), 'utf8');
+    assert.match(md, /> Рисунки не сохранены/);
+    assert.match(md, /изображение не построено/);
+    assert.ok(!existsSync(join(dir, 'report.pdf')));
+    assert.ok(existsSync(join(dir, 'report.html')));
+  } finally {
+    if (saved === undefined) delete process.env.LAYERWISE_CHROMIUM;
+    else process.env.LAYERWISE_CHROMIUM = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -135,7 +135,7 @@ function results(input: ReportInput, text: ReportText): Block[] {
     { kind: 'paragraph', text: r.intro },
     { kind: 'table', caption: r.mainCaption, header: r.mainHeader, rows: main },
     { kind: 'table', caption: r.extraCaption, header: r.extraHeader, rows: extra },
-    ...input.figures.map((f): Block => ({ kind: 'figure', image: f.image, caption: f.caption, missing: text.notRendered('report.html') })),
+    ...input.figures.map((f): Block => ({ kind: 'figure', image: f.image, caption: f.caption, missing: text.figureMissing })),
   ];
   if (input.stats?.length) {
     blocks.push({ kind: 'paragraph', text: r.geometryIntro }, { kind: 'table', header: r.geometryHeader, rows: input.stats.map((g) => [g.layer_name, num(g.norm, 2), num(g.mean_cosine_to_previous_layer), num(g.mean_pairwise_cosine)]) });

@@ -11,6 +11,7 @@ export const ru: ReportText = {
   separators: ', ',
   title: (model) => `Послойный анализ модели \`${model}\` зондирующими классификаторами`,
   subtitle: (date) => `Отчёт построен командой \`layerwise lab\` ${date}. Все числа в отчёте измерены в этом запуске; интерактивные версии рисунков — в файле \`report.html\`.`,
+  figureMissing: '(изображение не построено: интерактивный рисунок — в `report.html`)',
   notRendered: (reason) => `Рисунки не сохранены в PNG/SVG: ${reason}`,
   sections: { theory: 'Теоретическая часть', system: 'Описание разработанной системы', results: 'Результаты', conclusions: 'Выводы', sources: 'Использованные источники' },
   theory: [

@@ -66,6 +66,8 @@ export interface ReportText {
   title(model: string): string;
   subtitle(date: string): string;
   notRendered(reason: string): string;
+  /** In place of a figure whose image was not rendered. */
+  figureMissing: string;
   sections: { theory: string; system: string; results: string; conclusions: string; sources: string };
   theory: readonly Block[];
   system: {
