@@ -113,7 +113,7 @@ function comparisonDocument(models: readonly ComparedModel[], text: ReportText, 
   const depths = models.map((m) => Math.max(...m.rows.map((r) => r.layer)));
   const rows = findings.map((f) => [`\`${f.task}\``, ...names.flatMap((name) => {
     const e = f.models.find((m) => m.name === name);
-    return e ? [`${e.layer} (${num(e.relativeDepth, 2)})`, `${num(e.accuracy)} [${num(e.low)}; ${num(e.high)}]`] : ['–', '–'];
+    return e ? [`${e.layer} (${num(e.relativeDepth, 2)})`, `${num(e.accuracy)} ${text.interval(e.low, e.high)}`] : ['–', '–'];
   })]);
   const results: Block[] = [
     { kind: 'paragraph', text: c.intro },

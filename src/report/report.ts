@@ -127,7 +127,7 @@ function results(input: ReportInput, text: ReportText): Block[] {
     const base = (name: Baseline) => `${r.baselineName[name]} ${num(baseline(input.rows, s.task, name))}`;
     const at = (metric: string) => meanAt(input.rows, s.task, s.best_layer, metric);
     return [`\`${s.task}\``, num(baseline(input.rows, s.task, 'majority')), word ? base('lexical') : `${base('length')}, ${base('bow')}`, names[s.best_layer],
-      `${num(s.best_accuracy)} [${num(s.best_ci_low)}; ${num(s.best_ci_high)}]`, `${num(s.best_gain_over_emb)} (${num(s.best_gain_over_emb_p)})`,
+      `${num(s.best_accuracy)} ${text.interval(s.best_ci_low, s.best_ci_high)}`, Number.isFinite(s.best_gain_over_emb_p) ? `${num(s.best_gain_over_emb)} (${text.pValue(s.best_gain_over_emb_p)})` : '–',
       word ? `${num(at('seen_accuracy'))} / ${num(at('unseen_accuracy'))}` : '–'];
   });
   const extra = input.summaries.map((s) => [`\`${s.task}\``, num(s.expected_layer, 2), num(s.selectivity), num(s.mdl_kbits, 1), num(meanAt(input.rows, s.task, s.best_layer, 'mdl_compression'), 2)]);

@@ -2,12 +2,16 @@ import { cite } from '../bibliography.js';
 import { numberFormat, type ReportText } from './types.js';
 
 const num = numberFormat('ru-RU');
-const p = (x: number) => (x < 0.001 ? `< ${num(0.001)}` : `= ${num(x)}`);
+const interval = (low: number, high: number) => `[${num(low)}; ${num(high)}]`;
+const pValue = (x: number) => (x < 0.001 ? `< ${num(0.001)}` : num(x));
+const p = (x: number) => (x < 0.001 ? pValue(x) : `= ${pValue(x)}`);
 const seedsWord = (n: number) => (n % 10 === 1 && n % 100 !== 11 ? 'запуск' : [2, 3, 4].includes(n % 10) && ![12, 13, 14].includes(n % 100) ? 'запуска' : 'запусков');
 
 export const ru: ReportText = {
   lang: 'ru',
   num,
+  interval,
+  pValue,
   separators: ', ',
   title: (model) => `Послойный анализ модели \`${model}\` зондирующими классификаторами`,
   subtitle: (date) => `Отчёт построен командой \`layerwise lab\` ${date}. Все числа в отчёте измерены в этом запуске; интерактивные версии рисунков — в файле \`report.html\`.`,
@@ -87,7 +91,7 @@ export const ru: ReportText = {
   conclusions: {
     intro: `Каждое утверждение ниже сильно ровно настолько, насколько его поддерживает статистика: слой превосходит эмбеддинги, только если парный бутстреп даёт p < ${num(0.05, 2)} во всех запусках; задача что-то говорит о кодировщике, только если 95% интервал лучшего слоя лежит выше всех базовых уровней.`,
     task: (f) => {
-      const parts = [`\`${f.task}\`: лучший слой ${f.bestLayer} (выбран по dev-части), точность на тесте ${num(f.accuracy)} [${num(f.low)}; ${num(f.high)}]`];
+      const parts = [`\`${f.task}\`: лучший слой ${f.bestLayer} (выбран по dev-части), точность на тесте ${num(f.accuracy)} ${interval(f.low, f.high)}`];
       if (f.emb) parts.push({ better: `он превосходит слой эмбеддингов на ${num(f.emb.gain)} (парный бутстреп, p ${p(f.emb.p)})`, worse: `он надёжно хуже слоя эмбеддингов (прирост ${num(f.emb.gain)}, парный бутстреп, p ${p(f.emb.p)}), хотя выбран по dev-части`, unclear: `надёжного превосходства над слоем эмбеддингов нет (прирост ${num(f.emb.gain)}, p ${p(f.emb.p)})` }[f.emb.verdict]);
       if (f.baseline) parts.push(f.baseline.below ? `его 95% интервал лежит выше сильнейшего базового уровня (${f.baseline.name} ${num(f.baseline.value)})` : `базовый уровень ${f.baseline.name} (${num(f.baseline.value)}) достигает его 95% интервала, поэтому эта задача мало говорит о кодировщике`);
       if (f.seenUnseen) parts.push(`на словах, виденных при обучении, ${num(f.seenUnseen.seen)}, на невиденных ${num(f.seenUnseen.unseen)}`);
@@ -153,7 +157,7 @@ export const ru: ReportText = {
     caption: 'Лучший слой и точность на тесте для каждой модели',
     figure: 'Точность на тесте по относительной глубине, по панели на задачу, по линии на модель; полосы — 95% бутстреп-интервалы по тестовым предложениям',
     finding: (f) => {
-      const scores = f.models.map((m) => `${m.name} ${num(m.accuracy)} [${num(m.low)}; ${num(m.high)}]`).join(', ');
+      const scores = f.models.map((m) => `${m.name} ${num(m.accuracy)} ${interval(m.low, m.high)}`).join(', ');
       return f.winner === undefined
         ? `\`${f.task}\`: ${scores}; интервалы пересекаются, поэтому эти результаты не позволяют упорядочить модели на этой задаче.`
         : `\`${f.task}\`: ${scores}; интервал модели ${f.models[f.winner].name} лежит выше интервалов остальных, то есть на тестовой выборке этой задачи она лучше.`;

@@ -61,6 +61,10 @@ export interface SettingsView {
 export interface ReportText {
   lang: Lang;
   num: NumberFormat;
+  /** A 95% interval, `[0.800, 0.930]` (Russian separates with `;`: the comma is decimal). */
+  interval(low: number, high: number): string;
+  /** A p-value: `0.023`, or `< 0.001` (a bootstrap p of 0 is below its resolution). */
+  pValue(p: number): string;
   /** Plotly's decimal and thousands separators for this language. */
   separators: string;
   title(model: string): string;
