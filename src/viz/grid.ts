@@ -49,10 +49,10 @@ export function panelGrid(count: number, options: PanelOptions): PanelGrid {
     annotations.push({ text: `<b>${plotlyText(options.titles[i])}</b>`, x: x0 + width / 2, y: y1, xref: 'paper', yref: 'paper', xanchor: 'center', yanchor: 'bottom', showarrow: false, font: { size: 13 } });
     axes.push({ xaxis: `x${suffix}`, yaxis: `y${suffix}` });
   }
-  const pixels = 140 + rows * (options.panelHeight ?? 220);
+  const pixels = 170 + rows * (options.panelHeight ?? 220);
   return {
     axes,
-    layout: { ...(layout as Partial<Layout>), annotations, height: pixels, hovermode: 'closest', legend: { orientation: 'h', x: 0, y: -60 / pixels, yanchor: 'top' }, margin: { t: 80, b: 90 } },
+    layout: { ...(layout as Partial<Layout>), annotations, height: pixels, hovermode: 'closest', legend: { orientation: 'h', x: 0, y: -75 / (pixels - 200), yanchor: 'top' }, margin: { t: 80, b: 120 } }, // legend below the x titles: paper units span the plot area only
   };
 }
 
