@@ -1,18 +1,25 @@
 import { join } from 'node:path';
 import { DEFAULTS } from '../core/config.js';
 import { progressBar } from '../core/progress.js';
+import { LANGUAGES } from '../report/text/types.js';
 import { MODEL_OPTIONS, POOLING_OPTIONS, PROBE_OPTIONS, UsageError, defineCommand } from './options.js';
 
 export const labCommand = defineCommand({
   name: 'lab',
   summary: 'run the whole study (probes, figures, report) in one command',
-  description: `Runs the whole layer study and writes DIR/report.md (tables, findings, figures as PNG/SVG),
-DIR/report.html (interactive figures), DIR/results.csv and DIR/summary.csv. By default each task
-is capped at a seeded sample of ${DEFAULTS.labCap} train and ${DEFAULTS.labCap} test examples, which keeps
-roberta-base on a laptop within a lab session; --full uses every example (hours on 2 cores).`,
+  description: `Runs the whole layer study and writes DIR/report.md and DIR/report.pdf (theory, the system,
+results with intervals and baselines, conclusions, sources; figures as PNG/SVG), DIR/report.html
+(interactive figures), DIR/results.csv and DIR/summary.csv. By default each task is capped at a
+seeded sample of ${DEFAULTS.labCap} train and ${DEFAULTS.labCap} test examples, which keeps roberta-base on a
+laptop within a lab session; --full uses every example (hours on 2 cores).
+With two or more --model, each model's lab goes to its own folder under DIR (default figures;
+a folder whose results.csv was measured with the same settings is reused) and the comparison
+figures and tables to DIR/comparison-<a>-vs-<b>/.`,
   options: {
     ...MODEL_OPTIONS,
-    out: { type: 'string', placeholder: 'DIR', help: 'output folder (default figures/<model>)' },
+    model: { ...MODEL_OPTIONS.model, multiple: true, help: `${MODEL_OPTIONS.model.help}; give it twice or more to compare models` },
+    out: { type: 'string', placeholder: 'DIR', help: 'output folder (default figures/<model>; with several models, their common folder, default figures)' },
+    lang: { type: 'choice', choices: LANGUAGES, default: 'en', help: 'language of the report and figure labels' },
     tasks: { type: 'string', placeholder: 'en|ru|all|a,b,…', default: 'en', help: 'task names or groups, comma-separated' },
     ...PROBE_OPTIONS,
     seeds: { type: 'integer', min: 1, help: `probe seeds per layer (default ${DEFAULTS.seeds}; ${DEFAULTS.quickSeeds} with --quick)` },
@@ -31,11 +38,13 @@ roberta-base on a laptop within a lab session; --full uses every example (hours 
     const { selectTaskNames } = await import('../tasks/selection.js');
     const tasks = selectTaskNames(values.tasks);
     const { runLab } = await import('../report/lab.js');
+    const { runComparison } = await import('../report/compare.js');
+    const { modelFolderName } = await import('../report/settings.js');
     const cap = (given: number | undefined, quickCap: number) => (values.full ? undefined : given ?? (values.quick ? quickCap : DEFAULTS.labCap));
-    await runLab({
-      model: values.model,
-      outDir: values.out ?? join('figures', values.model.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '')),
+    const models = [...new Set(values.model)];
+    const common = {
       tasks,
+      lang: values.lang,
       dtype: values.dtype,
       offline: values.offline,
       batchSize: values['batch-size'],
@@ -47,9 +56,11 @@ roberta-base on a laptop within a lab session; --full uses every example (hours 
       mdl: !values['no-mdl'],
       maxTrain: cap(values['max-train'], DEFAULTS.quickTrainCap),
       maxTest: cap(values['max-test'], DEFAULTS.quickTestCap),
-      onProgress: (stage) => progressBar(stage),
-      log: (line) => console.error(`lab: ${line}`),
-    });
+      onProgress: (stage: string) => progressBar(stage),
+      log: (line: string) => console.error(`lab: ${line}`),
+    };
+    if (models.length > 1) await runComparison({ ...common, models, root: values.out ?? 'figures' });
+    else await runLab({ ...common, model: models[0], outDir: values.out ?? join('figures', modelFolderName(models[0])) });
     return 0;
   },
 });

@@ -7,10 +7,11 @@ export class UsageError extends Error {}
 /**
  * One option, declared once: the parser, the validation and `--help` are all generated from it.
  * `integer` options are checked against `min`; `choice` against `choices`; nothing is coerced.
+ * A `multiple` string option may be repeated and its value is every occurrence, in order.
  */
 export type OptionSpec =
   | { type: 'boolean'; help: string }
-  | { type: 'string'; help: string; placeholder?: string; default?: string; required?: boolean }
+  | { type: 'string'; help: string; placeholder?: string; default?: string; required?: boolean; multiple?: boolean }
   | { type: 'choice'; help: string; choices: readonly string[]; default?: string; required?: boolean }
   | { type: 'integer'; help: string; placeholder?: string; min: number; default?: number; required?: boolean }
   | { type: 'number'; help: string; placeholder?: string; positive: true; default?: number };
@@ -18,7 +19,7 @@ export type OptionSpec =
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 type Required<S> = S extends { required: true } ? true : S extends { default: string | number } ? true : false;
-type ValueOf<S> = S extends { type: 'boolean' } ? boolean : S extends { type: 'integer' | 'number' } ? number : S extends { type: 'choice'; choices: readonly (infer C)[] } ? C : string;
+type ValueOf<S> = S extends { type: 'boolean' } ? boolean : S extends { multiple: true } ? string[] : S extends { type: 'integer' | 'number' } ? number : S extends { type: 'choice'; choices: readonly (infer C)[] } ? C : string;
 
 /** The parsed values of a command: booleans always present, options with a default or `required` always present. */
 export type OptionValues<O extends OptionSpecs> = {
@@ -52,6 +53,8 @@ function placeholder(name: string, spec: OptionSpec): string {
       return `--${name}`;
     case 'choice':
       return `--${name} ${spec.choices.join('|')}`;
+    case 'string':
+      return `--${name} ${spec.placeholder ?? 'N'}${spec.multiple ? ' …' : ''}`;
     default:
       return `--${name} ${spec.placeholder ?? 'N'}`;
   }
@@ -75,7 +78,10 @@ export function usage(command: CommandSpec): string {
   lines.push(line);
   const width = Math.max(...entries.map(([n, s]) => placeholder(n, s).length), command.positional?.name.length ?? 0);
   const described = (left: string, help: string) => `  ${left.padEnd(width)}  ${help}`;
-  const defaults = (s: OptionSpec) => ('default' in s && s.default !== undefined ? ` (default ${s.default})` : '');
+  const defaults = (s: OptionSpec) => {
+    const notes = [...('multiple' in s && s.multiple ? ['repeatable'] : []), ...('default' in s && s.default !== undefined ? [`default ${s.default}`] : [])];
+    return notes.length ? ` (${notes.join('; ')})` : '';
+  };
   return [
     ...lines,
     '',
@@ -102,7 +108,7 @@ export function parseOptions<O extends OptionSpecs>(command: CommandSpec<O>, arg
   try {
     parsed = parseArgs({
       args,
-      options: Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { type: s.type === 'boolean' ? 'boolean' : 'string' } as const])),
+      options: Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { type: s.type === 'boolean' ? 'boolean' : 'string', multiple: 'multiple' in s && s.multiple === true } as const])),
       allowPositionals: true,
       strict: true,
     });
@@ -113,11 +119,18 @@ export function parseOptions<O extends OptionSpecs>(command: CommandSpec<O>, arg
   const max = command.positional ? 1 : 0;
   if (positionals.length > max) throw new UsageError(`unexpected argument "${positionals[max]}"`);
   if (command.positional && positionals.length === 0) throw new UsageError(`give ${command.positional.name}: ${command.positional.help}`);
-  const values: Record<string, string | number | boolean | undefined> = {};
+  const values: Record<string, string | string[] | number | boolean | undefined> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const raw = parsed.values[name];
     if (spec.type === 'boolean') {
       values[name] = Boolean(raw);
+      continue;
+    }
+    if (spec.type === 'string' && spec.multiple) {
+      const given = (Array.isArray(raw) ? raw : []).map(String);
+      if (given.includes('')) throw new UsageError(`--${name} is empty: give a value, or leave the option out`);
+      if (given.length === 0 && spec.required) throw new UsageError(`--${name} is required`);
+      values[name] = given.length ? given : spec.default === undefined ? undefined : [spec.default];
       continue;
     }
     // An empty value (`--tasks ""`, an unset shell variable) is a mistake, not a request for the default.

@@ -1,7 +1,7 @@
 
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { replaceFolder, writeFileAtomic } from '../core/atomic.js';
+import { join, relative } from 'node:path';
+import { replaceFolder } from '../core/atomic.js';
 import { DEFAULTS, type SentencePooling, type WordPooling } from '../core/config.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkInteger, checkOptionalInteger } from '../core/validate.js';
@@ -13,13 +13,11 @@ import type { ResultRow, TaskSummary } from '../results/types.js';
 import { loadTasks, TASK_REGISTRY } from '../tasks/registry.js';
 import { subsampleTask } from '../tasks/subsample.js';
 import { closeBrowser } from '../viz/browser.js';
-import { layerCurves } from '../viz/curves.js';
-import type { Figure } from '../viz/figure.js';
-import { layerHeatmap } from '../viz/heatmap.js';
-import { saveFigure } from '../viz/save.js';
 import { explore } from './explore.js';
 import { probeTasks } from '../study/probe-tasks.js';
-import { reportHtml, reportMarkdown, type ReportInput } from './report.js';
+import { buildReport } from './build.js';
+import { resolveLabSettings, writeRunSettings } from './settings.js';
+import type { Lang } from './text/types.js';
 
 export interface LabOptions {
   model?: string; // default Xenova/roberta-base
@@ -40,6 +38,8 @@ export interface LabOptions {
   /** Sentences for the geometry figures (SST-2 test); default 500. */
   exploreSentences?: number;
   outDir: string;
+  /** Language of the report and figure labels; default en. */
+  lang?: Lang;
   onProgress?: (stage: string) => ProgressCallback;
   log?: (line: string) => void;
 }
@@ -95,49 +95,22 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
     const sample = sst2.test.examples.slice(0, exploreSentences);
     const exploration = await explore(encoder, { texts: sample.map((ex) => sst2.test.sentences[ex.sentence].text), labels: sample.map((ex) => sst2.labels[ex.label]) }, ATTENTION_SENTENCE);
 
-    const categories = Object.fromEntries(TASK_REGISTRY.map((t) => [t.name, t.category]));
-    const figures: Array<{ name: string; caption: string; figure: Figure; image?: string }> = [
-      { name: 'accuracy-curves', caption: 'Probe accuracy per layer (95% CI over seeds) with majority and control baselines', figure: layerCurves(probed.rows, { metric: 'accuracy' }) },
-      { name: 'heatmap', caption: 'Tasks × layers: accuracy normalised per task, expected layer marked', figure: layerHeatmap(probed.rows, { categories, summaries: probed.summaries }) },
-      ...(control ? [{ name: 'selectivity-curves', caption: 'Selectivity per layer: task accuracy − control-task accuracy', figure: layerCurves(probed.rows, { metric: 'selectivity' }) }] : []),
-      ...(mdl ? [{ name: 'mdl-curves', caption: 'MDL compression per layer: uniform codelength / online codelength', figure: layerCurves(probed.rows, { metric: 'mdl_compression' }) }] : []),
-      { name: 'layer-similarity', caption: 'Layer × layer linear CKA of sentence vectors (SST-2 test)', figure: exploration.figures['layer-similarity'] },
-      { name: 'sentence-scatter', caption: 'Sentence vectors (PCA) at the embeddings, middle and last layer, coloured by sentiment', figure: exploration.figures['sentence-scatter'] },
-      { name: 'context-bank', caption: '"bank" of a river vs a bank account: cosine similarity per layer', figure: exploration.figures['context-bank'] },
-      ...(exploration.figures['attention-overview'] ? [{ name: 'attention-overview', caption: 'Attention entropy and attention to <s> per head and layer', figure: exploration.figures['attention-overview'] }] : []),
-    ];
-    const notes: string[] = [];
     // Every output is written into a staging folder that then replaces outDir whole: a killed
     // rerun leaves the previous report, CSVs and figures together, never a mix of two runs.
     await replaceFolder(options.outDir, async (staging) => {
       writeResultsCsv(join(staging, 'results.csv'), probed.rows);
       writeSummaryCsv(join(staging, 'summary.csv'), probed.summaries);
-      files.push('results.csv', 'summary.csv');
-      log(`exporting ${figures.length} figures`);
-      for (const f of figures) {
-        try {
-          files.push(...(await saveFigure(f.figure, join(staging, f.name), { formats: ['png', 'svg'] })).map((path) => path.slice(staging.length + 1)));
-          f.image = `${f.name}.png`;
-        } catch (err) {
-          notes.push(`Figures were not rendered to PNG/SVG: ${(err as Error).message}`);
-          break;
-        }
-      }
-      const input: ReportInput = {
-        model,
-        date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-        settings: {
-          model, dtype: options.dtype ?? DEFAULTS.dtype, 'hidden states': `${encoder.numHiddenStates} (embeddings + ${encoder.numHiddenStates - 1} layers)`, 'hidden size': encoder.hiddenSize,
-          probe, seeds, 'sentence pooling': sentencePooling, 'word pooling': wordPooling, 'control tasks': control ? 'yes' : 'no', MDL: mdl ? 'yes' : 'no', 'tfjs backend': backend,
-          ...(maxTrain !== undefined || maxTest !== undefined ? { 'examples per task (cap)': `train ≤ ${maxTrain ?? '∞'}, test ≤ ${maxTest ?? '∞'}` } : {}),
-          'extraction time': `${probed.seconds.extract.toFixed(1)} s`, 'probing time': `${probed.seconds.probe.toFixed(1)} s`, 'total time': `${((Date.now() - started) / 1000).toFixed(0)} s`,
+      // Beside the results: what they were measured with, so a comparison can reuse them (compare.ts).
+      writeRunSettings(staging, resolveLabSettings(options));
+      files.push('results.csv', 'summary.csv', 'settings.json');
+      const report = await buildReport(
+        {
+          model, numHiddenStates: encoder.numHiddenStates, tasks, rows: probed.rows, summaries: probed.summaries, exploration,
+          settings: { dtype: options.dtype ?? DEFAULTS.dtype, hiddenSize: encoder.hiddenSize, sentencePooling, wordPooling, backend, maxTrain, maxTest, seconds: { ...probed.seconds, total: (Date.now() - started) / 1000 } },
         },
-        tasks, rows: probed.rows, summaries: probed.summaries, stats: exploration.stats, bank: exploration.bank,
-        numHiddenStates: encoder.numHiddenStates, figures, notes,
-      };
-      writeFileAtomic(join(staging, 'report.md'), reportMarkdown(input));
-      writeFileAtomic(join(staging, 'report.html'), reportHtml(input));
-      files.push('report.md', 'report.html');
+        { outDir: staging, lang: options.lang },
+      );
+      files.push(...report.files.map((path) => relative(staging, path)));
     });
     log(`report: ${join(options.outDir, 'report.md')}`);
     return { rows: probed.rows, summaries: probed.summaries, files: files.map((f) => join(options.outDir, f)) };

@@ -1,33 +1,56 @@
+import { existsSync } from 'node:fs';
 import { layerNames } from '../core/activations.js';
 import type { LayerGeometry } from '../core/geometry.js';
 import { escapeHtml } from '../core/html.js';
 import { meanCI } from '../core/stats.js';
-import { BASELINES, type Baseline, type ResultRow, type TaskSummary } from '../results/types.js';
+import { BASELINES, isBaseline, type Baseline, type ResultRow, type TaskSummary } from '../results/types.js';
 import type { ProbingTask } from '../tasks/types.js';
 import type { Figure } from '../viz/figure.js';
 import { drawScript, plotlySource } from '../viz/html.js';
+import { cite, citedIn, modelSource, taskDataset } from './bibliography.js';
+import { documentMarkdown, type Block, type ReportDocument } from './document.js';
+import { en } from './text/en.js';
+import type { ReportText, SettingsView, TaskFinding } from './text/types.js';
+
+/** What a run knows about its own settings beyond the result rows (everything optional: a notebook may not know them). */
+export interface RunSettings {
+  dtype?: string;
+  hiddenSize?: number;
+  sentencePooling?: string;
+  wordPooling?: string;
+  backend?: string;
+  maxTrain?: number;
+  maxTest?: number;
+  seconds?: { extract: number; probe: number; total: number };
+}
+
+export interface ReportFigure {
+  name: string; // file stem beside the report
+  caption: string;
+  figure: Figure;
+  /** Set once `<name>.png` and `<name>.svg` exist beside the report. */
+  image?: string;
+}
 
 export interface ReportInput {
   model: string;
   date: string;
-  settings: Record<string, string | number>;
+  numHiddenStates: number;
   tasks: readonly ProbingTask[];
   rows: readonly ResultRow[];
   summaries: readonly TaskSummary[];
-  stats: readonly LayerGeometry[];
-  bank: readonly { layer: number; same: number; different: number }[];
-  numHiddenStates: number;
-  /** Figure name → caption, in report order; images are `<name>.png` beside the report. */
-  figures: ReadonlyArray<{ name: string; caption: string; figure: Figure; image?: string }>;
-  notes: string[];
+  settings: RunSettings;
+  /** Geometry of sentence vectors and the "bank" cosines (explore.ts), when the run measured them. */
+  stats?: readonly LayerGeometry[];
+  bank?: readonly { layer: number; same: number; different: number }[];
+  figures: readonly ReportFigure[];
+  notes: readonly string[];
 }
 
-const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
-const table = (header: string[], rows: string[][]) =>
-  [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const ALPHA = 0.05;
 
-function meanAt(rows: readonly ResultRow[], task: string, layer: number, metric: string) {
-  return meanCI(rows.filter((r) => r.task === task && r.layer === layer && r.metric === metric).map((r) => r.value));
+function meanAt(rows: readonly ResultRow[], task: string, layer: number, metric: string): number {
+  return meanCI(rows.filter((r) => r.task === task && r.layer === layer && r.metric === metric).map((r) => r.value)).mean;
 }
 
 /** A baseline's test accuracy (rows with `probe` = the baseline's name), NaN when it was not run. */
@@ -35,116 +58,148 @@ function baseline(rows: readonly ResultRow[], task: string, name: Baseline): num
   return rows.find((r) => r.task === task && r.probe === name && r.metric === 'accuracy')?.value ?? NaN;
 }
 
-const ALPHA = 0.05;
-
-/** Every statistic in the table, named by what it is and where it comes from. */
-const STATISTICS = [
-  'Each probe is fitted on the training split minus a dev part (10% of its sentences); λ is chosen on a validation split of the fitting part.',
-  '**Best layer**: highest mean *dev* accuracy over seeds (the test set chooses nothing). **Test accuracy [95% CI]**: mean over seeds, with the 95% percentile bootstrap interval over test sentences (Efron & Tibshirani 1993; words of one sentence resampled together).',
-  '**Gain over emb (p)**: test accuracy of the best layer minus the embedding layer\'s, by a paired bootstrap over the same resampled sentences (Berg-Kirkpatrick et al. 2012); p is two-sided, the largest over seeds.',
-  '**Baselines** read no layer: majority = always the most frequent training label; length = most frequent label for the sentence\'s length in words; bow = the linear probe on bag-of-words counts; lexical = most frequent training label of the word type (unseen types: majority).',
-  '**Seen / unseen**: word-task accuracy on test words whose type does / does not occur in the probe\'s training rows.',
-  '**Expected layer**: Tenney et al. (2019)\'s expected layer under the differential scores, Σℓ·Δ(ℓ)/ΣΔ(ℓ), with Δ taken on the running best accuracy. **Selectivity**: accuracy − control-task accuracy, the control task giving each word type a random label (Hewitt & Liang 2019; only tasks about a word). **MDL**: online codelength of the training labels in kbits and its compression over the uniform code (Voita & Titov 2020), blocks of whole sentences, each block\'s probe with its own λ.',
-].join(' ');
+/** The settings as the run shows them: probe, seeds, controls and MDL are read from the rows themselves. */
+export function settingsView(input: ReportInput): SettingsView {
+  const probed = input.rows.filter((r) => !isBaseline(r.probe));
+  const probe = input.summaries[0]?.probe ?? probed[0]?.probe ?? 'linear';
+  return {
+    ...input.settings,
+    model: input.model,
+    hiddenStates: input.numHiddenStates,
+    probe,
+    seeds: new Set(probed.filter((r) => r.metric === 'accuracy' && r.probe === probe).map((r) => r.seed)).size,
+    control: probed.some((r) => r.metric === 'control_accuracy'),
+    mdl: probed.some((r) => r.metric === 'mdl_bits'),
+  };
+}
 
 /**
- * Sentences read off the numbers, each only as strong as its statistics: a layer "beats" another
- * only when the paired bootstrap says so at p < 0.05 in every seed; a task is "not solved by the
- * encoder" when a baseline that reads no layer does as well.
+ * Each task's evidence, only as strong as its statistics: the best layer "beats" the embeddings
+ * only when the paired bootstrap gives p < 0.05 in every seed (the summary keeps the largest p) and
+ * the gain is positive; a task "says little about the encoder" when a baseline that reads no layer
+ * reaches the best layer's 95% interval.
  */
-function findings(input: ReportInput): string[] {
+export function taskFindings(input: ReportInput): TaskFinding[] {
   const names = layerNames(input.numHiddenStates);
-  const lines: string[] = [];
-  for (const s of input.summaries) {
-    const strongest = BASELINES.map((b) => ({ name: b, value: baseline(input.rows, s.task, b) })).filter((b) => Number.isFinite(b.value)).sort((a, b) => b.value - a.value)[0];
-    const vsEmb = Number.isFinite(s.best_gain_over_emb_p)
-      ? s.best_gain_over_emb_p < ALPHA
-        ? `beats the embedding layer by ${fmt(s.best_gain_over_emb)} (paired bootstrap p ≤ ${fmt(s.best_gain_over_emb_p)})`
-        : `is not reliably better than the embedding layer (gain ${fmt(s.best_gain_over_emb)}, p = ${fmt(s.best_gain_over_emb_p)})`
-      : '';
-    const vsBaseline = strongest
-      ? s.best_ci_low > strongest.value
-        ? `; its 95% interval lies above the strongest baseline (${strongest.name} ${fmt(strongest.value)})`
-        : `; the ${strongest.name} baseline (${fmt(strongest.value)}) is inside or above its 95% interval, so this task says little about the encoder`
-      : '';
-    lines.push(`- \`${s.task}\`: best layer ${names[s.best_layer]} (chosen on dev), test accuracy ${fmt(s.best_accuracy)} [${fmt(s.best_ci_low)}, ${fmt(s.best_ci_high)}]${vsEmb ? `; it ${vsEmb}` : ''}${vsBaseline}.`);
-  }
+  return input.summaries.map((s) => {
+    const strongest = BASELINES.map((name) => ({ name, value: baseline(input.rows, s.task, name) })).filter((b) => Number.isFinite(b.value)).sort((a, b) => b.value - a.value)[0];
+    const word = input.tasks.find((t) => t.name === s.task)?.level === 'word';
+    const seen = meanAt(input.rows, s.task, s.best_layer, 'seen_accuracy');
+    const unseen = meanAt(input.rows, s.task, s.best_layer, 'unseen_accuracy');
+    return {
+      task: s.task,
+      bestLayer: names[s.best_layer],
+      accuracy: s.best_accuracy,
+      low: s.best_ci_low,
+      high: s.best_ci_high,
+      ...(Number.isFinite(s.best_gain_over_emb_p) ? { emb: { gain: s.best_gain_over_emb, p: s.best_gain_over_emb_p, verdict: s.best_gain_over_emb_p >= ALPHA ? 'unclear' : s.best_gain_over_emb > 0 ? 'better' : 'worse' } as const } : {}),
+      ...(strongest ? { baseline: { name: strongest.name, value: strongest.value, below: s.best_ci_low > strongest.value } } : {}),
+      ...(word && Number.isFinite(seen) && Number.isFinite(unseen) ? { seenUnseen: { seen, unseen } } : {}),
+      ...(Number.isFinite(s.selectivity) ? { selectivity: s.selectivity } : {}),
+    };
+  });
+}
+
+function conclusions(input: ReportInput, text: ReportText): Block[] {
+  const c = text.conclusions;
+  const lines = taskFindings(input).map(c.task);
   const byCategory = new Map<string, number[]>();
   for (const s of input.summaries) {
     const category = input.tasks.find((t) => t.name === s.task)?.category ?? 'other';
     byCategory.set(category, [...(byCategory.get(category) ?? []), s.expected_layer]);
   }
-  lines.push(...[...byCategory].map(([category, values]) => `- **${category}** tasks: mean expected layer ${fmt(values.reduce((a, b) => a + b, 0) / values.length, 2)} (over ${values.length} task${values.length > 1 ? 's' : ''}; a description of where accuracy grows, with no interval).`));
-  if (input.bank.length) {
+  lines.push(...[...byCategory].map(([category, values]) => c.category(text.system.category[category as keyof typeof text.system.category] ?? category, values.reduce((a, b) => a + b, 0) / values.length, values.length)));
+  if (input.bank?.length) {
+    const names = layerNames(input.numHiddenStates);
     const gap = input.bank.map((b) => b.same - b.different);
     const widest = gap.indexOf(Math.max(...gap));
-    lines.push(`- "bank": same-meaning pairs are ${gap[0] > 1e-6 ? 'already' : 'not'} closer than cross-meaning pairs at the embeddings (gap ${fmt(gap[0])}); the gap is widest at layer ${names[widest]} (${fmt(gap[widest])}). Four sentences: an illustration, not evidence.`);
+    lines.push(c.bank(gap[0] > 1e-6, gap[0], names[widest], gap[widest]));
   }
-  return lines;
+  return [{ kind: 'paragraph', text: c.intro }, { kind: 'list', items: lines }, { kind: 'heading', text: c.limitsTitle }, { kind: 'list', items: c.limits }];
 }
 
-/** What the numbers do not show, said in every report. */
-const LIMITS = [
-  '- A probe that reaches high accuracy shows the information is *linearly decodable* (or decodable by a small MLP) from a layer, not that the model *uses* it (Belinkov 2022, "Probing Classifiers: Promises, Shortcomings, and Advances").',
-  '- Accuracy above the baselines can still come from lexical memorisation: read selectivity (Hewitt & Liang 2019), the lexical baseline and the unseen-word accuracy of word tasks before crediting a layer.',
-  '- Intervals are over test sentences of one treebank/dataset and the seeds of one probe family; another domain, language or probe may rank layers differently. The expected layer has no interval.',
-  '- Differences between layers smaller than their intervals, or with p ≥ 0.05, are not evidence of an order between those layers; nothing was corrected for testing many layers.',
-];
-
-export function reportMarkdown(input: ReportInput): string {
+function results(input: ReportInput, text: ReportText): Block[] {
+  const { num } = text;
+  const r = text.results;
   const names = layerNames(input.numHiddenStates);
-  const summaryRows = input.summaries.map((s) => {
-    const task = input.tasks.find((t) => t.name === s.task);
-    const at = (metric: string) => meanAt(input.rows, s.task, s.best_layer, metric).mean;
-    const base = (name: Baseline) => fmt(baseline(input.rows, s.task, name));
-    const word = task?.level === 'word';
-    return [`\`${s.task}\``, task?.category ?? '', task?.level ?? '', String(task?.labels.length ?? ''), String(task?.train.examples.length ?? ''), String(task?.test.examples.length ?? ''),
-      base('majority'), word ? `lexical ${base('lexical')}` : `length ${base('length')}, bow ${base('bow')}`,
-      names[s.best_layer], `${fmt(s.best_accuracy)} [${fmt(s.best_ci_low)}, ${fmt(s.best_ci_high)}]`,
-      `${fmt(s.best_gain_over_emb)} (p ${fmt(s.best_gain_over_emb_p)})`,
-      word ? `${fmt(at('seen_accuracy'))} / ${fmt(at('unseen_accuracy'))}` : '–',
-      fmt(s.expected_layer, 2), fmt(s.selectivity), fmt(s.mdl_kbits, 1), fmt(at('mdl_compression'), 2)];
+  const main = input.summaries.map((s) => {
+    const word = input.tasks.find((t) => t.name === s.task)?.level === 'word';
+    const base = (name: Baseline) => `${r.baselineName[name]} ${num(baseline(input.rows, s.task, name))}`;
+    const at = (metric: string) => meanAt(input.rows, s.task, s.best_layer, metric);
+    return [`\`${s.task}\``, num(baseline(input.rows, s.task, 'majority')), word ? base('lexical') : `${base('length')}, ${base('bow')}`, names[s.best_layer],
+      `${num(s.best_accuracy)} ${text.interval(s.best_ci_low, s.best_ci_high)}`, Number.isFinite(s.best_gain_over_emb_p) ? `${num(s.best_gain_over_emb)} (${text.pValue(s.best_gain_over_emb_p)})` : '–',
+      word ? `${num(at('seen_accuracy'))} / ${num(at('unseen_accuracy'))}` : '–'];
   });
-  const statsRows = input.stats.map((s) => [s.layer_name, fmt(s.norm, 2), fmt(s.mean_cosine_to_previous_layer), fmt(s.mean_pairwise_cosine)]);
-  const parts = [
-    `# Layer-wise probing of \`${input.model}\``,
-    '',
-    `Generated by \`layerwise lab\` on ${input.date}. Every number below was measured in this run; the interactive version of every figure is in \`report.html\`.`,
-    '',
-    ...input.notes.flatMap((n) => [`> ${n}`, '']),
-    '## Settings',
-    '',
-    table(['setting', 'value'], Object.entries(input.settings).map(([k, v]) => [k, String(v)])),
-    '',
-    '## Results per task',
-    '',
-    STATISTICS,
-    '',
-    table(['task', 'category', 'level', 'classes', 'train', 'test', 'majority', 'other baselines', 'best layer (dev)', 'test accuracy [95% CI]', 'gain over emb (p)', 'seen / unseen', 'expected layer', 'selectivity', 'MDL kbits', 'compression'], summaryRows),
-    '',
-    '## What the layers know',
-    '',
-    ...findings(input),
-    '',
-    '## Figures',
-    '',
-    ...input.figures.flatMap((f) => [`### ${f.caption}`, '', f.image ? `![${f.caption}](${f.image})` : `(image not rendered: open \`report.html\`)`, '']),
-    '## What the numbers do not show',
-    '',
-    ...LIMITS,
-    '',
-    '## Geometry of sentence vectors per layer',
-    '',
-    'Mean L2 norm, mean cosine of a sentence\'s vector with its vector at the previous layer, and mean cosine between random pairs of different sentences (anisotropy, Ethayarajh 2019).',
-    '',
-    table(['layer', 'norm', 'cosine to previous layer', 'pairwise cosine'], statsRows),
-    '',
+  const extra = input.summaries.map((s) => [`\`${s.task}\``, num(s.expected_layer, 2), num(s.selectivity), num(s.mdl_kbits, 1), num(meanAt(input.rows, s.task, s.best_layer, 'mdl_compression'), 2)]);
+  const blocks: Block[] = [
+    { kind: 'paragraph', text: r.intro },
+    { kind: 'table', caption: r.mainCaption, header: r.mainHeader, rows: main },
+    { kind: 'table', caption: r.extraCaption, header: r.extraHeader, rows: extra },
+    ...input.figures.map((f): Block => ({ kind: 'figure', image: f.image, caption: f.caption, missing: text.figureMissing })),
   ];
-  return parts.join('\n');
+  if (input.stats?.length) {
+    blocks.push({ kind: 'paragraph', text: r.geometryIntro }, { kind: 'table', header: r.geometryHeader, rows: input.stats.map((g) => [g.layer_name, num(g.norm, 2), num(g.mean_cosine_to_previous_layer), num(g.mean_pairwise_cosine)]) });
+  }
+  return blocks;
+}
+
+function system(input: ReportInput, text: ReportText): Block[] {
+  const t = text.system;
+  const view = settingsView(input);
+  const source = modelSource(input.model);
+  return [
+    ...t.intro,
+    { kind: 'paragraph', text: t.model(input.model, input.numHiddenStates - 1, view.hiddenSize, source ? cite(source) : '') },
+    { kind: 'paragraph', text: t.tasksIntro },
+    {
+      kind: 'table',
+      header: t.tasksHeader,
+      rows: input.tasks.map((task) => {
+        const data = taskDataset(task.name);
+        return [`\`${task.name}\``, t.category[task.category], t.level[task.level], String(task.labels.length), String(task.train.examples.length), String(task.test.examples.length), `${data.name} ${cite(...data.refs)}`];
+      }),
+    },
+    { kind: 'list', items: t.protocol(view) },
+    { kind: 'list', items: t.statistics },
+    { kind: 'table', caption: t.settingsCaption, header: t.settingsHeader, rows: t.settings(view).map(([k, v]) => [k, v]) },
+  ];
+}
+
+/** The URL of a hub model id (`owner/name`); a local folder has none. */
+export function modelUrl(model: string): string | undefined {
+  return !existsSync(model) && /^[\w-][\w.-]*\/[\w.-]+$/.test(model) ? `https://huggingface.co/${model}` : undefined;
+}
+
+/** Sources: every reference cited in the other sections, then the model. */
+export function sourcesSection(body: readonly Block[], models: readonly string[], text: ReportText): Block[] {
+  const cited = citedIn(JSON.stringify(body));
+  return [{ kind: 'paragraph', text: text.sources.intro }, { kind: 'list', ordered: true, items: [...cited.map((r) => r.entry), ...models.map((m) => text.sources.model(m, modelUrl(m)))] }];
+}
+
+/** The lab's report in its five sections, in the lab's own structure. */
+export function reportDocument(input: ReportInput, text: ReportText = en): ReportDocument {
+  const s = text.sections;
+  const sections = [
+    { id: 'theory', title: s.theory, blocks: text.theory },
+    { id: 'system', title: s.system, blocks: system(input, text) },
+    { id: 'results', title: s.results, blocks: [...input.notes.map((n): Block => ({ kind: 'note', text: n })), ...results(input, text)] },
+    { id: 'conclusions', title: s.conclusions, blocks: conclusions(input, text) },
+  ];
+  return {
+    lang: text.lang,
+    title: text.title(input.model),
+    subtitle: text.subtitle(input.date),
+    sections: [...sections, { id: 'sources', title: s.sources, blocks: sourcesSection(sections.flatMap((x) => x.blocks), [input.model], text) }],
+  };
+}
+
+export function reportMarkdown(input: ReportInput, text: ReportText = en): string {
+  return documentMarkdown(reportDocument(input, text));
 }
 
 /** One self-contained page with every figure interactive (plotly.js inlined once). */
-export function reportHtml(input: ReportInput): string {
+export function reportHtml(input: ReportInput, text: ReportText = en): string {
   const figures = input.figures.map((f, i) => `<h2>${escapeHtml(f.caption)}</h2>\n<div id="fig${i}" style="width:100%;height:${f.figure.layout.height ?? 500}px"></div>\n<script>${drawScript(f.figure, `fig${i}`)}</script>`);
-  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>layerwise: ${escapeHtml(input.model)}</title>\n<script>${plotlySource()}</script>\n<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}</style>\n</head>\n<body>\n<h1>Layer-wise probing of ${escapeHtml(input.model)}</h1>\n<p>Generated on ${input.date}; see report.md for the tables.</p>\n${figures.join('\n')}\n</body>\n</html>\n`;
+  const title = text.title(input.model).replace(/`/g, '');
+  return `<!DOCTYPE html>\n<html lang="${text.lang}">\n<head>\n<meta charset="utf-8">\n<title>layerwise: ${escapeHtml(title)}</title>\n<script>${plotlySource()}</script>\n<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}</style>\n</head>\n<body>\n<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(text.subtitle(input.date).replace(/`/g, ''))}</p>\n${figures.join('\n')}\n</body>\n</html>\n`;
 }

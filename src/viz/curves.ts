@@ -9,9 +9,12 @@ export interface LayerCurvesOptions {
   tasks?: readonly string[]; // default: every task in the rows
   probe?: ProbeName; // default linear when present
   title?: string;
+  labels?: Partial<CurveLabels>;
+  /** Plotly's decimal and thousands separators, e.g. ", " for Russian; default ".,". */
+  separators?: string;
 }
 
-interface Curve {
+export interface Curve {
   layers: number[];
   mean: number[];
   /** The band: test-set bootstrap interval (mean over seeds) for accuracy, else a t-interval over ≥ 2 seeds; absent otherwise. */
@@ -19,7 +22,7 @@ interface Curve {
   high?: number[];
 }
 
-function curve(rows: readonly ResultRow[], metric: Metric, probe: ProbeName, task: string): Curve {
+export function curve(rows: readonly ResultRow[], metric: Metric, probe: ProbeName, task: string): Curve {
   const values = valuesByTaskLayer(rows, metric, probe).get(task) ?? new Map<number, number[]>();
   const layers = [...values.keys()].sort((a, b) => a - b);
   const mean = layers.map((l) => meanCI(values.get(l)!).mean);
@@ -36,98 +39,166 @@ function curve(rows: readonly ResultRow[], metric: Metric, probe: ProbeName, tas
 }
 
 const BASELINE_DASH: Record<Baseline, Dash> = { majority: 'dash', length: 'dashdot', bow: 'longdash', lexical: 'longdashdot' };
-const BASELINE_NAME: Record<Baseline, string> = { majority: 'majority baseline', length: 'length baseline', bow: 'bag-of-words baseline', lexical: 'lexical baseline' };
+
+/** The words a curve figure shows (English by default), so a report can draw it in another language. */
+export interface CurveLabels {
+  layer: string; // the x axis
+  metric?: string; // the y axis; default the metric's name
+  baselines: Record<Baseline, string>;
+  control: string;
+  best: string;
+  band: string; // the band's legend name, e.g. "95% CI"
+}
+
+export const CURVE_LABELS: CurveLabels = {
+  layer: 'Layer',
+  baselines: { majority: 'majority baseline', length: 'length baseline', bow: 'bag-of-words baseline', lexical: 'lexical baseline' },
+  control: 'control task',
+  best: 'best layer',
+  band: '95% CI',
+};
+
+export function curveLabels(labels: Partial<CurveLabels> = {}): CurveLabels {
+  return { ...CURVE_LABELS, ...labels, baselines: { ...CURVE_LABELS.baselines, ...labels.baselines } };
+}
+
+/** Proportions are clipped to [0, 1] (an interval may poke out); other metrics are drawn as they are. */
+export const PROPORTIONS = new Set<Metric>(['accuracy', 'macro_f1', 'dev_accuracy', 'seen_accuracy', 'unseen_accuracy', 'control_accuracy']);
+
+/** Where a task's traces go: their colour, subplot axes, and whether they carry legend entries. */
+interface Placement {
+  color: string;
+  /** Colour of the baselines and control line; default the task's colour. */
+  guideColor?: string;
+  xaxis?: string;
+  yaxis?: string;
+  /** The layer axis ends, for flat baselines. */
+  span: [number, number];
+  /** Prefix of trace names ("upos "), empty in a panel that names the task in its title. */
+  prefix: string;
+}
+
+/**
+ * One task's traces: the band, the mean line, the starred best layer and, for accuracy, each
+ * baseline (flat: it reads no layer) and the control task's accuracy (dotted). Returns which line
+ * styles it drew, for the shared legend keys.
+ */
+export function taskTraces(rows: readonly ResultRow[], task: string, metric: Metric, probe: ProbeName, at: Placement, labels: CurveLabels): { data: Data[]; drawn: Set<string> } {
+  const { color, prefix } = at;
+  const guide = at.guideColor ?? color;
+  const axes = { ...(at.xaxis ? { xaxis: at.xaxis } : {}), ...(at.yaxis ? { yaxis: at.yaxis } : {}) };
+  const clip = PROPORTIONS.has(metric) ? (v: number) => Math.min(1, Math.max(0, v)) : (v: number) => v;
+  const c = curve(rows, metric, probe, task);
+  const label = plotlyText(task);
+  const axisName = labels.metric ?? metric;
+  const data: Data[] = [];
+  const drawn = new Set<string>();
+  if (c.low && c.high) data.push(bandTrace(c.layers, c.low.map(clip), c.high.map(clip), color, axes, `${prefix}${labels.band}`, task, 0.18));
+  data.push({
+    type: 'scatter',
+    ...axes,
+    mode: 'lines+markers',
+    x: c.layers,
+    y: c.mean,
+    name: prefix ? label : plotlyText(axisName),
+    legendgroup: task,
+    line: { color, width: 2 },
+    marker: { color, size: 6 },
+    ...(c.low && c.high
+      ? { customdata: c.layers.map((_, k) => [c.low![k], c.high![k]]), hovertemplate: `${label}<br>${labels.layer} %{x}<br>${axisName} %{y:.4f} [%{customdata[0]:.4f}, %{customdata[1]:.4f}]<extra></extra>` }
+      : { hovertemplate: `${label}<br>${labels.layer} %{x}<br>${axisName} %{y:.4f}<extra></extra>` }),
+  });
+  const best = bestIndex(rows, metric, probe, task, c);
+  data.push({
+    type: 'scatter',
+    ...axes,
+    mode: 'markers',
+    x: [c.layers[best]],
+    y: [c.mean[best]],
+    name: `${prefix}${labels.best}`,
+    legendgroup: task,
+    showlegend: false,
+    marker: { symbol: 'star', size: 15, color, line: { color: 'black', width: 1 } },
+    hovertemplate: `${label}: ${labels.best} %{x}, ${axisName} %{y:.4f}<extra></extra>`,
+  });
+  if (metric !== 'accuracy') return { data, drawn };
+  for (const baseline of BASELINES) {
+    const value = rows.find((r) => r.task === task && r.probe === baseline && r.metric === 'accuracy')?.value;
+    if (value === undefined) continue;
+    drawn.add(baseline);
+    const name = labels.baselines[baseline];
+    data.push({ type: 'scatter', ...axes, mode: 'lines', x: at.span, y: [value, value], name: `${prefix}${name}`, legendgroup: task, showlegend: false, line: { color: guide, width: 1.2, dash: BASELINE_DASH[baseline] }, hovertemplate: `${label} ${name}: %{y:.4f}<extra></extra>` });
+  }
+  const control = curve(rows, 'control_accuracy', probe, task);
+  if (control.layers.length) {
+    drawn.add('control');
+    data.push({ type: 'scatter', ...axes, mode: 'lines', x: control.layers, y: control.mean, name: `${prefix}${labels.control}`, legendgroup: task, showlegend: false, line: { color: guide, width: 1.5, dash: 'dot' }, hovertemplate: `${label} ${labels.control}<br>${labels.layer} %{x}<br>%{y:.4f}<extra></extra>` });
+  }
+  return { data, drawn };
+}
+
+/** A filled band between `low` and `high` over `x` (the upper edge forwards, the lower backwards), out of the legend and hover. */
+export function bandTrace(x: readonly number[], low: readonly number[], high: readonly number[], color: string, axes: { xaxis?: string; yaxis?: string }, name: string, group: string, alpha: number): Data {
+  return {
+    type: 'scatter',
+    ...axes,
+    x: [...x, ...[...x].reverse()],
+    y: [...high, ...[...low].reverse()],
+    mode: 'lines',
+    fill: 'toself',
+    fillcolor: withAlpha(color, alpha),
+    line: { width: 0 },
+    hoverinfo: 'skip',
+    showlegend: false,
+    legendgroup: group,
+    name,
+  };
+}
+
+/** Legend keys for the line styles drawn, in grey, once for all tasks (invisible traces). */
+export function styleKeys(drawn: ReadonlySet<string>, labels: CurveLabels): Data[] {
+  const key = (name: string, dash: Dash, width: number): Data => ({ type: 'scatter', mode: 'lines', x: [null], y: [null], name, line: { color: '#555', dash, width }, hoverinfo: 'skip' });
+  return [
+    ...BASELINES.filter((b) => drawn.has(b)).map((b) => key(labels.baselines[b], BASELINE_DASH[b], 1.2)),
+    ...(drawn.has('control') ? [key(labels.control, 'dot', 1.5)] : []),
+  ];
+}
+
+/** What the band is, for a title: the bootstrap interval for accuracy, else a t-interval over seeds when there are two or more. */
+export function bandDescription(rows: readonly ResultRow[], metric: Metric, probe: ProbeName): string {
+  const seeds = new Set(rows.filter((r) => r.metric === metric && r.probe === probe).map((r) => r.seed)).size;
+  return metric === 'accuracy' && rows.some((r) => r.metric === 'ci_low') ? '95% bootstrap CI over test sentences' : seeds >= 2 ? `95% t-interval over ${seeds} seeds` : `${seeds} seed, no band`;
+}
 
 /**
  * The metric per layer, one line per task with a band (for accuracy: the 95% bootstrap interval over
  * test sentences; otherwise a 95% t-interval over seeds, when there are at least two), the best layer
  * starred (chosen on dev accuracy when the results have it); for accuracy also each task's baselines
- * (flat: they read no layer) and control-task accuracy (dotted).
+ * and control-task accuracy. Readable for a handful of tasks; `layerCurvesGrid` draws many.
  */
-const PROPORTIONS = new Set<Metric>(['accuracy', 'macro_f1', 'dev_accuracy', 'seen_accuracy', 'unseen_accuracy', 'control_accuracy']);
-
 export function layerCurves(rows: readonly ResultRow[], options: LayerCurvesOptions = {}): Figure {
   const metric = options.metric ?? 'accuracy';
   const probe = chooseProbe(rows, metric, options.probe);
   const tasks = chooseTasks(valuesByTaskLayer(rows, metric, probe), options.tasks);
-  const showBaselines = metric === 'accuracy';
+  const labels = curveLabels(options.labels);
   const numLayers = 1 + Math.max(...rows.map((r) => r.layer));
-  const seeds = new Set(rows.filter((r) => r.metric === metric && r.probe === probe).map((r) => r.seed)).size;
-  const clip = PROPORTIONS.has(metric) ? (v: number) => Math.min(1, Math.max(0, v)) : (v: number) => v;
-  const flat = (value: number) => ({ x: [0, numLayers - 1], y: [value, value] });
   const data: Data[] = [];
   const drawn = new Set<string>();
   tasks.forEach((task, i) => {
-    const color = paletteColor(i);
-    const c = curve(rows, metric, probe, task);
-    const label = plotlyText(task);
-    if (c.low && c.high) {
-      data.push({
-        type: 'scatter',
-        x: [...c.layers, ...[...c.layers].reverse()],
-        y: [...c.high.map(clip), ...[...c.low].reverse().map(clip)],
-        mode: 'lines',
-        fill: 'toself',
-        fillcolor: withAlpha(color, 0.18),
-        line: { width: 0 },
-        hoverinfo: 'skip',
-        showlegend: false,
-        legendgroup: task,
-        name: `${label} 95% CI`,
-      });
-    }
-    data.push({
-      type: 'scatter',
-      mode: 'lines+markers',
-      x: c.layers,
-      y: c.mean,
-      name: label,
-      legendgroup: task,
-      line: { color, width: 2 },
-      marker: { color, size: 6 },
-      ...(c.low && c.high
-        ? { customdata: c.layers.map((_, k) => [c.low![k], c.high![k]]), hovertemplate: `${label}<br>layer %{x}<br>${metric} %{y:.4f} [%{customdata[0]:.4f}, %{customdata[1]:.4f}]<extra></extra>` }
-        : { hovertemplate: `${label}<br>layer %{x}<br>${metric} %{y:.4f}<extra></extra>` }),
-    });
-    const best = bestIndex(rows, metric, probe, task, c);
-    data.push({
-      type: 'scatter',
-      mode: 'markers',
-      x: [c.layers[best]],
-      y: [c.mean[best]],
-      name: `${label} best layer`,
-      legendgroup: task,
-      showlegend: false,
-      marker: { symbol: 'star', size: 15, color, line: { color: 'black', width: 1 } },
-      hovertemplate: `${label}: best layer %{x}, ${metric} %{y:.4f}<extra></extra>`,
-    });
-    if (!showBaselines) return;
-    for (const baseline of BASELINES) {
-      const value = rows.find((r) => r.task === task && r.probe === baseline && r.metric === 'accuracy')?.value;
-      if (value === undefined) continue;
-      drawn.add(baseline);
-      data.push({ type: 'scatter', mode: 'lines', ...flat(value), name: `${label} ${BASELINE_NAME[baseline]}`, legendgroup: task, showlegend: false, line: { color, width: 1.2, dash: BASELINE_DASH[baseline] }, hovertemplate: `${label} ${BASELINE_NAME[baseline]}: %{y:.4f}<extra></extra>` });
-    }
-    const control = curve(rows, 'control_accuracy', probe, task);
-    if (control.layers.length) {
-      drawn.add('control');
-      data.push({ type: 'scatter', mode: 'lines', x: control.layers, y: control.mean, name: `${label} control task`, legendgroup: task, showlegend: false, line: { color, width: 1.5, dash: 'dot' }, hovertemplate: `${label} control task<br>layer %{x}<br>%{y:.4f}<extra></extra>` });
-    }
+    const traces = taskTraces(rows, task, metric, probe, { color: paletteColor(i), span: [0, numLayers - 1], prefix: `${plotlyText(task)} ` }, labels);
+    data.push(...traces.data);
+    traces.drawn.forEach((d) => drawn.add(d));
   });
-  // Legend keys for the line styles, in grey, once for all tasks.
-  for (const baseline of BASELINES) {
-    if (drawn.has(baseline)) data.push({ type: 'scatter', mode: 'lines', x: [null], y: [null], name: BASELINE_NAME[baseline], line: { color: '#555', dash: BASELINE_DASH[baseline], width: 1.2 }, hoverinfo: 'skip' });
-  }
-  if (drawn.has('control')) data.push({ type: 'scatter', mode: 'lines', x: [null], y: [null], name: 'control task', line: { color: '#555', dash: 'dot', width: 1.5 }, hoverinfo: 'skip' });
-  const band = metric === 'accuracy' && rows.some((r) => r.metric === 'ci_low') ? '95% bootstrap CI over test sentences' : seeds >= 2 ? `95% t-interval over ${seeds} seeds` : `${seeds} seed, no band`;
+  data.push(...styleKeys(drawn, labels));
   return {
     data,
     layout: {
-      title: { text: options.title ?? `${metric} by layer (${probe} probe, mean over seeds; ${band}; ★ best layer)` },
-      xaxis: { title: { text: 'Layer' }, ...layerTicks(numLayers), tickmode: 'array', zeroline: false },
-      yaxis: { title: { text: metric }, zeroline: false },
+      title: { text: options.title ?? `${metric} by layer (${probe} probe, mean over seeds; ${bandDescription(rows, metric, probe)}; ★ best layer)` },
+      xaxis: { title: { text: labels.layer }, ...layerTicks(numLayers), tickmode: 'array', zeroline: false },
+      yaxis: { title: { text: labels.metric ?? metric }, zeroline: false },
       hovermode: 'closest',
       height: Math.max(480, 160 + 30 * (tasks.length + 2)), // room for every legend entry (~30 px each)
+      ...(options.separators ? { separators: options.separators } : {}),
     },
   };
 }

@@ -15,6 +15,12 @@ export interface LayerHeatmapOptions {
   /** Expected layers are taken from here when given, else computed from the mean scores. */
   summaries?: readonly TaskSummary[];
   title?: string;
+  /** Words shown (English by default): the layer axis, the colour bar, the expected-layer mark. */
+  labels?: { layer?: string; colorbar?: string; expected?: string; categories?: Readonly<Record<string, string>> };
+  /** Plotly's decimal and thousands separators for ticks and hovers, e.g. ", " for Russian. */
+  separators?: string;
+  /** How a cell's raw mean is written; default two decimals with a point. */
+  formatValue?: (value: number) => string;
 }
 
 const CATEGORY_ORDER = ['surface', 'syntax', 'semantics'];
@@ -34,6 +40,8 @@ export function layerHeatmap(rows: readonly ResultRow[], options: LayerHeatmapOp
   const probe = chooseProbe(rows, metric, options.probe);
   const values = valuesByTaskLayer(rows, metric, probe);
   const category = (task: string): string => options.categories?.[task] ?? 'other';
+  const shown = (task: string): string => plotlyText(options.labels?.categories?.[category(task)] ?? category(task));
+  const format = options.formatValue ?? ((m: number) => m.toFixed(2));
   const tasks = chooseTasks(values, options.tasks)
     .map((task, i) => ({ task, i }))
     .sort((a, b) => categoryRank(category(a.task)) - categoryRank(category(b.task)) || category(a.task).localeCompare(category(b.task)) || a.i - b.i)
@@ -54,11 +62,11 @@ export function layerHeatmap(rows: readonly ResultRow[], options: LayerHeatmapOp
     const lo = Math.min(...finite);
     const hi = Math.max(...finite);
     z.push(means.map((m) => (Number.isFinite(m) ? (hi > lo ? (m - lo) / (hi - lo) : 0.5) : null)));
-    text.push(means.map((m) => (Number.isFinite(m) ? m.toFixed(2) : '')));
-    hover.push(means.map((m, l) => `${plotlyText(task)} (${plotlyText(category(task))})<br>layer ${names[l]}<br>${metric} ${Number.isFinite(m) ? m.toFixed(4) : 'n/a'}`));
+    text.push(means.map((m) => (Number.isFinite(m) ? format(m) : '')));
+    hover.push(means.map((m, l) => `${plotlyText(task)} (${shown(task)})<br>layer ${names[l]}<br>${metric} ${Number.isFinite(m) ? m.toFixed(4) : 'n/a'}`));
     expected.push(options.summaries?.find((s) => s.task === task)?.expected_layer ?? expectedLayer(means));
   }
-  const y = [tasks.map((t) => plotlyText(category(t))), tasks.map(plotlyText)];
+  const y = [tasks.map(shown), tasks.map(plotlyText)];
 
   const data: Data[] = [
     {
@@ -73,7 +81,7 @@ export function layerHeatmap(rows: readonly ResultRow[], options: LayerHeatmapOp
       colorscale: 'Viridis',
       zmin: 0,
       zmax: 1,
-      colorbar: { title: { text: `${metric}<br>(min–max per task)` } },
+      colorbar: { title: { text: options.labels?.colorbar ?? `${metric}<br>(min–max per task)` } },
       name: metric,
     },
     {
@@ -81,7 +89,7 @@ export function layerHeatmap(rows: readonly ResultRow[], options: LayerHeatmapOp
       mode: 'markers',
       x: expected,
       y,
-      name: 'expected layer',
+      name: options.labels?.expected ?? 'expected layer',
       // A tall tick rather than a blob, so the cell's number stays readable under it.
       marker: { symbol: 'line-ns-open', size: 30, color: '#e8112d', line: { color: '#e8112d', width: 3 } },
       hovertemplate: '%{y}<br>expected layer %{x:.2f}<extra></extra>',
@@ -91,12 +99,14 @@ export function layerHeatmap(rows: readonly ResultRow[], options: LayerHeatmapOp
     data,
     layout: {
       title: { text: options.title ?? `${metric} by layer, normalised per task (${probe} probe)` },
-      xaxis: { title: { text: 'Layer' }, ...layerTicks(numLayers), tickmode: 'array' },
+      xaxis: { title: { text: options.labels?.layer ?? 'Layer' }, ...layerTicks(numLayers), tickmode: 'array' },
       yaxis: { type: 'multicategory', autorange: 'reversed' },
+      ...(options.separators ? { separators: options.separators } : {}),
       showlegend: true,
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
       height: Math.max(320, 110 + 34 * tasks.length),
-      margin: { l: 180 },
+      // Room for the two levels of row labels (category, task) at ~7 px a character.
+      margin: { l: Math.max(180, 50 + 7 * (Math.max(...y[0].map((c) => c.length)) + Math.max(...y[1].map((t) => t.length)))) },
     },
   };
 }

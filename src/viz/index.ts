@@ -1,8 +1,12 @@
 // Figures: builders return plain Plotly figures; show() draws them in tslab, saveFigure() writes files.
 export type { Figure } from './figure.js';
 export { PALETTE } from './figure.js';
-export { layerCurves } from './curves.js';
-export type { LayerCurvesOptions } from './curves.js';
+export { CURVE_LABELS, layerCurves } from './curves.js';
+export type { CurveLabels, LayerCurvesOptions } from './curves.js';
+export { layerCurvesGrid, panelGrid } from './grid.js';
+export type { LayerCurvesGridOptions, PanelGrid, PanelOptions } from './grid.js';
+export { modelComparison } from './comparison.js';
+export type { ModelComparisonOptions, ModelRun } from './comparison.js';
 export { layerHeatmap } from './heatmap.js';
 export type { LayerHeatmapOptions } from './heatmap.js';
 export { embeddingScatter, project2d } from './scatter.js';
