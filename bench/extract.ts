@@ -46,8 +46,13 @@ const flags = new Set(cpuinfo.split('\n').find((l) => l.startsWith('flags'))?.sp
 const simd = ['avx2', 'avx512f', 'avx512_vnni', 'avx_vnni', 'amx_int8'].filter((f) => flags.has(f));
 
 console.log(`CPU: ${cpuModel}, ${availableParallelism()} cores (${simd.join(', ') || 'no AVX2'}${flags.has('avx512_vnni') || flags.has('avx_vnni') ? '' : '; no VNNI: int8 products run on AVX2'}); load average ${loadavg()} at start`);
+// Measured again every round, like the paths, and its best counts: a busy machine moves it too.
 const ceiling = await matmulCeiling();
-console.log(`ONNX Runtime MatMul ceiling, [${ceiling.shape.join('×').replace(/×(\d+)$/, '·$1')}]: fp32 ${ceiling.fp32GflopS.toFixed(1)} GFLOP/s, int8 MatMulInteger ${ceiling.int8GopS.toFixed(1)} GOP/s`);
+const measureCeiling = async () => {
+  const again = await matmulCeiling();
+  ceiling.fp32GflopS = Math.max(ceiling.fp32GflopS, again.fp32GflopS);
+  ceiling.int8GopS = Math.max(ceiling.int8GopS, again.int8GopS);
+};
 
 interface Path {
   name: string;
@@ -170,6 +175,7 @@ const flopsPerToken = config.num_hidden_layers * (2 * (4 * h * h + 2 * h * confi
 // Warm-up outside the timings: session creation, first-run allocations, PyTorch's first pass.
 for (const p of paths) await p.run(batchSize);
 for (let r = 0; r < rounds; r++) {
+  await measureCeiling();
   for (const p of paths) {
     const start = process.hrtime.bigint();
     const reported = await p.run(texts.length);
@@ -178,7 +184,8 @@ for (let r = 0; r < rounds; r++) {
 }
 
 const rate = (p: Path) => tokens / Math.min(...p.seconds);
-console.log(`\nmodel ${model}; ${texts.length} SST-2 sentences, ${tokens} tokens, batch ${batchSize}, best of ${rounds} interleaved rounds`);
+console.log(`ONNX Runtime MatMul ceiling, [${ceiling.shape.join('×').replace(/×(\d+)$/, '·$1')}]: fp32 ${ceiling.fp32GflopS.toFixed(1)} GFLOP/s, int8 MatMulInteger ${ceiling.int8GopS.toFixed(1)} GOP/s (best of ${rounds + 1})`);
+console.log(`model ${model}; ${texts.length} SST-2 sentences, ${tokens} tokens, batch ${batchSize}, best of ${rounds} interleaved rounds`);
 console.log(`model cost ${(flopsPerToken / 1e6).toFixed(0)} MFLOP a token (mean padded length ${paddedLength.toFixed(1)})`);
 for (const p of paths) {
   const peak = p.dtype === 'q8' ? ceiling.int8GopS : ceiling.fp32GflopS;
