@@ -1,26 +1,40 @@
 /**
- * Linear probe fit time and accuracy against scikit-learn's LogisticRegression (lbfgs) on the
- * same synthetic 8,000 × 768 training matrices (2 and 17 classes), in the same run:
- *   - fixed C: standardize + one fit (both sides), C = 1/(λ·n);
- *   - tuned: the same validation walk over λ (same split, grid, patience, warm starts) + refit.
- * Times are medians of --repeats runs. Also times the fixed-C fit on tfjs's plain-JS cpu backend.
+ * Probe fit time and accuracy against scikit-learn in the same run, on the same synthetic
+ * 8,000 × 768 training matrices (2 and 17 classes) and 2,000 test rows:
+ *   - linear, fixed C: standardize + one fit, against LogisticRegression(lbfgs, C = 1/(λ·n));
+ *   - linear, tuned: the same validation walk over λ (same split, grid, patience, warm starts) + refit;
+ *   - mlp: MlpProbe (256 hidden units, Adam, early stopping; tuned λ and one fixed λ) against
+ *     MLPClassifier(hidden_layer_sizes=(256,), solver='adam', early_stopping=True,
+ *     validation_fraction=0.1, n_iter_no_change=10), scikit-learn's defaults otherwise.
+ * The machine is shared, so every time is the best of --repeats runs, ours and scikit-learn's
+ * interleaved (one scikit-learn worker process answers between our fits), and the ratio is the
+ * figure to read; the load average is printed before and after.
  *
- *   npm run bench:probe [-- --repeats 3 --skip-cpu]
+ *   npm run bench:probe [-- --repeats 3 --skip-mlp --cpu]
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { writeNpy } from '../src/core/npy.js';
 import { initBackend } from '../src/probe/backend.js';
 import { LinearProbe } from '../src/probe/linear.js';
+import { MlpProbe } from '../src/probe/mlp.js';
 import { holdOut } from '../src/probe/search.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
 import type { Matrix } from '../src/core/activations.js';
+import type { Probe } from '../src/probe/types.js';
 
-const { values } = parseArgs({ options: { repeats: { type: 'string', default: '3' }, 'skip-cpu': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    repeats: { type: 'string', default: '3' },
+    'skip-mlp': { type: 'boolean', default: false },
+    cpu: { type: 'boolean', default: false }, // also time the fixed-C fit once on tfjs's plain-JS cpu backend
+  },
+});
 const repeats = Number(values.repeats);
 const TRAIN = 8000;
 const TEST = 2000;
@@ -30,24 +44,24 @@ const GRID_C = Array.from({ length: 13 }, (_, i) => 10 ** (-3 + i / 2)); // Line
 const PATIENCE = 3; // LinearProbe's: grid steps without a better validation accuracy
 const VALIDATION = 0.2;
 const SEED = 0;
+const HIDDEN = 256;
+const MLP_L2 = 1e-3; // the fixed-λ MLP run: the middle of MlpProbe's default grid
 
-const SKLEARN = String.raw`
+// One long-lived worker: each request is one timed fit, so its runs interleave with ours.
+const WORKER = String.raw`
 import json, sys, time
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-d, C, repeats = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-grid, patience = json.loads(sys.argv[4]), int(sys.argv[5])
-Xtr, Xte = np.load(d + '/X_train.npy'), np.load(d + '/X_test.npy')
-ytr, yte = np.loadtxt(d + '/y_train.txt', dtype=int), np.loadtxt(d + '/y_test.txt', dtype=int)
-fit_rows, val_rows = np.load(d + '/fit_rows.npy').astype(int), np.load(d + '/validation_rows.npy').astype(int)
+data = {}
 
-def fixed():
+def fixed(C):
     scaler = StandardScaler().fit(Xtr)
-    return scaler, LogisticRegression(C=C, max_iter=100, tol=1e-4).fit(scaler.transform(Xtr), ytr)
+    return scaler, LogisticRegression(C=C, max_iter=100, tol=1e-4).fit(scaler.transform(Xtr), ytr), 1 / (C * len(ytr))
 
-def tuned():
+def tuned(grid, patience):
     scaler = StandardScaler().fit(Xtr[fit_rows])
     Xf, Xv = scaler.transform(Xtr[fit_rows]), scaler.transform(Xtr[val_rows])
     model = LogisticRegression(max_iter=100, tol=1e-4, warm_start=True)
@@ -67,87 +81,142 @@ def tuned():
     final.coef_, final.intercept_ = best[2], best[3]
     return scaler, final.fit(scaler.transform(Xtr), ytr), lam
 
-out = {}
-for name, run in [('fixed', fixed), ('tuned', tuned)]:
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter(); result = run(); times.append(time.perf_counter() - t)
-    scaler, model = result[0], result[1]
-    out[name] = {'seconds': float(np.median(times)), 'accuracy': float(model.score(scaler.transform(Xte), yte)),
-                 'iterations': int(np.max(model.n_iter_)), 'l2': result[2] if len(result) > 2 else 1 / (C * len(ytr))}
-print(json.dumps(out))
+def mlp(hidden):
+    scaler = StandardScaler().fit(Xtr)
+    model = MLPClassifier(hidden_layer_sizes=(hidden,), solver='adam', early_stopping=True, validation_fraction=0.1,
+                          n_iter_no_change=10, random_state=0).fit(scaler.transform(Xtr), ytr)
+    return scaler, model, model.alpha
+
+for line in sys.stdin:
+    request = json.loads(line)
+    if 'load' in request:
+        d = request['load']
+        Xtr, Xte = np.load(d + '/X_train.npy'), np.load(d + '/X_test.npy')
+        ytr, yte = np.loadtxt(d + '/y_train.txt', dtype=int), np.loadtxt(d + '/y_test.txt', dtype=int)
+        fit_rows, val_rows = np.load(d + '/fit_rows.npy').astype(int), np.load(d + '/validation_rows.npy').astype(int)
+        print(json.dumps({}), flush=True)
+        continue
+    run = {'fixed': lambda: fixed(request['C']), 'tuned': lambda: tuned(request['grid'], request['patience']), 'mlp': lambda: mlp(request['hidden'])}[request['run']]
+    t = time.perf_counter()
+    scaler, model, l2 = run()
+    seconds = time.perf_counter() - t
+    print(json.dumps({'seconds': seconds, 'accuracy': float(model.score(scaler.transform(Xte), yte)),
+                      'iterations': int(np.max(model.n_iter_)), 'l2': float(l2)}), flush=True)
 `;
 
 interface Run {
   seconds: number;
   accuracy: number;
-  iterations: number;
-  l2: number;
+  iterations: number; // L-BFGS iterations or epochs of the final fit
+  l2: number; // λ (linear, ours' MLP) or sklearn's alpha (sklearn's MLP)
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+/** The scikit-learn worker: one JSON request a line, one JSON answer a line. */
+class Sklearn {
+  private readonly child = spawn('/usr/bin/python3', ['-c', WORKER], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
+  private readonly lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  private stderr = '';
 
-function ours(train: Matrix, yTrain: Int32Array, test: Matrix, yTest: Int32Array, classes: number, l2: number | undefined, times: number): Run {
-  const seconds: number[] = [];
-  let probe: LinearProbe | undefined;
-  for (let i = 0; i < times; i++) {
-    probe = new LinearProbe({ l2, validationFraction: VALIDATION, seed: SEED }).fit(train, yTrain, classes);
-    seconds.push(probe.fitInfo!.seconds);
+  constructor() {
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
   }
-  return { seconds: median(seconds), accuracy: probe!.score(test, yTest), iterations: probe!.fitInfo!.iterations, l2: probe!.fitInfo!.l2 };
+
+  async ask<T>(request: object): Promise<T> {
+    this.child.stdin.write(JSON.stringify(request) + '\n');
+    const { value, done } = await this.lines.next();
+    if (done) throw new Error(`scikit-learn worker failed: ${this.stderr.trim().split('\n').at(-1)}`);
+    return JSON.parse(value) as T;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
 }
 
-function sklearn(dir: string): { fixed: Run; tuned: Run } {
-  const result = spawnSync('/usr/bin/python3', ['-c', SKLEARN, dir, String(C), String(repeats), JSON.stringify(GRID_C), String(PATIENCE)], { encoding: 'utf8', env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
-  if (result.status !== 0) throw new Error(`scikit-learn run failed: ${result.stderr.trim().split('\n').at(-1)}`);
-  return JSON.parse(result.stdout);
+function timed(make: () => Probe, train: Matrix, yTrain: Int32Array, test: Matrix, yTest: Int32Array, classes: number): Run {
+  const probe = make().fit(train, yTrain, classes);
+  const info = probe.fitInfo!;
+  return { seconds: info.seconds, accuracy: probe.score(test, yTest), iterations: info.iterations, l2: info.l2 };
 }
 
-const fmt = (r: Run) => `${r.seconds.toFixed(3)} s  acc ${(100 * r.accuracy).toFixed(2)}%  iters ${r.iterations}  λ ${r.l2.toExponential(2)}`;
+/** Best time over the repeats (the least disturbed by other work); accuracy and λ are deterministic. */
+function best(runs: Run[]): Run {
+  return runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+}
+
+function cpuModel(): string {
+  const line = readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('model name'));
+  return line ? line.split(':')[1].trim() : cpus()[0]?.model ?? 'unknown CPU';
+}
+
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const fmt = (r: Run, unit: string) => `${r.seconds.toFixed(3)} s  acc ${(100 * r.accuracy).toFixed(2)}%  ${unit} ${r.iterations}  λ ${r.l2.toExponential(2)}`;
 
 const backend = await initBackend();
-console.log(`layerwise linear probe vs scikit-learn LogisticRegression(lbfgs); tfjs backend: ${backend}; ${TRAIN}×${DIM} train, ${TEST} test; median of ${repeats}`);
-for (const [classes, separation] of [
-  [2, 0.06],
-  [17, 0.12],
-]) {
-  const { X, y } = gaussianClusters({ rows: TRAIN + TEST, dim: DIM, classes, separation, seed: classes });
-  const train: Matrix = { data: X.data.subarray(0, TRAIN * DIM), rows: TRAIN, cols: DIM };
-  const test: Matrix = { data: X.data.subarray(TRAIN * DIM), rows: TEST, cols: DIM };
-  const yTrain = y.subarray(0, TRAIN);
-  const yTest = y.subarray(TRAIN);
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-bench-probe-'));
-  try {
-    writeNpy(join(dir, 'X_train.npy'), [TRAIN, DIM], train.data);
-    writeNpy(join(dir, 'X_test.npy'), [TEST, DIM], test.data);
-    writeFileSync(join(dir, 'y_train.txt'), Array.from(yTrain).join('\n') + '\n');
-    writeFileSync(join(dir, 'y_test.txt'), Array.from(yTest).join('\n') + '\n');
-    const split = holdOut(TRAIN, VALIDATION, SEED); // the split LinearProbe carves, so both walk the same data
-    writeNpy(join(dir, 'fit_rows.npy'), [split.fit.length], Float32Array.from(split.fit));
-    writeNpy(join(dir, 'validation_rows.npy'), [split.heldOut.length], Float32Array.from(split.heldOut));
+console.log(`CPU: ${cpuModel()}, ${cpus().length} cores; load average ${loadavg()} at start`);
+console.log(`layerwise probes vs scikit-learn; tfjs backend: ${backend}; ${TRAIN}×${DIM} train, ${TEST} test; best of ${repeats}, interleaved`);
+const sklearn = new Sklearn();
+try {
+  for (const [classes, separation] of [
+    [2, 0.06],
+    [17, 0.12],
+  ]) {
+    const { X, y } = gaussianClusters({ rows: TRAIN + TEST, dim: DIM, classes, separation, seed: classes });
+    const train: Matrix = { data: X.data.subarray(0, TRAIN * DIM), rows: TRAIN, cols: DIM };
+    const test: Matrix = { data: X.data.subarray(TRAIN * DIM), rows: TEST, cols: DIM };
+    const yTrain = y.subarray(0, TRAIN);
+    const yTest = y.subarray(TRAIN);
+    const dir = mkdtempSync(join(tmpdir(), 'layerwise-bench-probe-'));
+    try {
+      writeNpy(join(dir, 'X_train.npy'), [TRAIN, DIM], train.data);
+      writeNpy(join(dir, 'X_test.npy'), [TEST, DIM], test.data);
+      writeFileSync(join(dir, 'y_train.txt'), Array.from(yTrain).join('\n') + '\n');
+      writeFileSync(join(dir, 'y_test.txt'), Array.from(yTest).join('\n') + '\n');
+      const split = holdOut(TRAIN, VALIDATION, SEED); // the split LinearProbe carves, so both walk the same data
+      writeNpy(join(dir, 'fit_rows.npy'), [split.fit.length], Float32Array.from(split.fit));
+      writeNpy(join(dir, 'validation_rows.npy'), [split.heldOut.length], Float32Array.from(split.heldOut));
+      await sklearn.ask({ load: dir });
 
-    const mine = {
-      fixed: ours(train, yTrain, test, yTest, classes, 1 / (C * TRAIN), repeats),
-      tuned: ours(train, yTrain, test, yTest, classes, undefined, repeats),
-    };
-    const theirs = sklearn(dir);
-    console.log(`\n${classes} classes`);
-    for (const kind of ['fixed', 'tuned'] as const) {
-      const label = kind === 'fixed' ? `fixed C=${C}` : 'tuned λ   ';
-      console.log(`  ${label}  layerwise ${fmt(mine[kind])}`);
-      console.log(`  ${' '.repeat(label.length)}  sklearn   ${fmt(theirs[kind])}`);
-      console.log(`  ${' '.repeat(label.length)}  time ratio ${(mine[kind].seconds / theirs[kind].seconds).toFixed(2)}×, accuracy Δ ${(100 * (mine[kind].accuracy - theirs[kind].accuracy)).toFixed(2)} points`);
+      const cases: { label: string; unit: string; ours: () => Probe; theirs: object }[] = [
+        { label: `linear, fixed C=${C}`, unit: 'iters', ours: () => new LinearProbe({ l2: 1 / (C * TRAIN), seed: SEED }), theirs: { run: 'fixed', C } },
+        { label: 'linear, tuned λ', unit: 'iters', ours: () => new LinearProbe({ validationFraction: VALIDATION, seed: SEED }), theirs: { run: 'tuned', grid: GRID_C, patience: PATIENCE } },
+      ];
+      if (!values['skip-mlp']) {
+        cases.push(
+          { label: `mlp ${HIDDEN}, tuned λ`, unit: 'epochs', ours: () => new MlpProbe({ hidden: HIDDEN, seed: SEED }), theirs: { run: 'mlp', hidden: HIDDEN } },
+          { label: `mlp ${HIDDEN}, λ=${MLP_L2}`, unit: 'epochs', ours: () => new MlpProbe({ hidden: HIDDEN, l2: MLP_L2, seed: SEED }), theirs: { run: 'mlp', hidden: HIDDEN } },
+        );
+      }
+      const mine = cases.map((): Run[] => []);
+      const theirs = cases.map((): Run[] => []);
+      for (let r = 0; r < repeats; r++) {
+        for (const [i, c] of cases.entries()) {
+          mine[i].push(timed(c.ours, train, yTrain, test, yTest, classes));
+          // The two MLP rows share one scikit-learn configuration: time it once per round.
+          theirs[i].push(i > 0 && JSON.stringify(c.theirs) === JSON.stringify(cases[i - 1].theirs) ? theirs[i - 1][r] : await sklearn.ask<Run>(c.theirs));
+        }
+      }
+      console.log(`\n${classes} classes (load average ${loadavg()})`);
+      for (const [i, c] of cases.entries()) {
+        const [a, b] = [best(mine[i]), best(theirs[i])];
+        console.log(`  ${c.label}`);
+        console.log(`    layerwise ${fmt(a, c.unit)}`);
+        console.log(`    sklearn   ${fmt(b, c.unit)}`);
+        console.log(`    time ratio ${(a.seconds / b.seconds).toFixed(2)}×, accuracy Δ ${(100 * (a.accuracy - b.accuracy)).toFixed(2)} points`);
+      }
+      if (values.cpu) {
+        await tf.setBackend('cpu');
+        const cpu = timed(cases[0].ours, train, yTrain, test, yTest, classes);
+        await tf.setBackend(backend);
+        console.log(`  fixed C on tfjs cpu backend: ${fmt(cpu, 'iters')}  (${(cpu.seconds / best(mine[0]).seconds).toFixed(1)}× the ${backend} time)`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    if (!values['skip-cpu']) {
-      await tf.setBackend('cpu');
-      const cpu = ours(train, yTrain, test, yTest, classes, 1 / (C * TRAIN), 1);
-      await tf.setBackend(backend);
-      console.log(`  fixed C on tfjs cpu backend: ${fmt(cpu)}  (${(cpu.seconds / mine.fixed.seconds).toFixed(1)}× the ${backend} time)`);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+} finally {
+  sklearn.close();
 }
+console.log(`\nload average ${loadavg()} at the end`);

@@ -8,6 +8,7 @@ import { accuracy, macroF1, majorityAccuracy } from '../src/probe/metrics.js';
 import { expectedLayer, summarizeTask } from '../src/results/summary.js';
 import { meanCI } from '../src/core/stats.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
+import { fitStandardizer, restandardize, standardize } from '../src/probe/standardize.js';
 import type { Matrix } from '../src/core/activations.js';
 import type { ProbeKind } from '../src/probe/types.js';
 import type { ResultRow } from '../src/results/types.js';
@@ -68,6 +69,22 @@ describe('probes', () => {
     const moved = rows(X, 300, 400);
     const shifted = { ...moved, data: moved.data.map((v) => 100 + 5 * v) };
     assert.ok(probe.score(shifted, y.subarray(300)) < 0.75);
+  });
+
+  it('restandardize re-expresses a first layer exactly for other standardization statistics', () => {
+    // A warm start moves from the validation walk's statistics (fitting part) to all rows' ones.
+    const { X } = gaussianClusters({ rows: 50, dim: 5, classes: 2, separation: 1, seed: 9 });
+    const from = fitStandardizer(rows(X, 0, 30));
+    const to = fitStandardizer(X);
+    const rng = new Random(2);
+    const W = Float64Array.from({ length: 5 * 3 }, () => rng.normal());
+    const b = Float64Array.from({ length: 3 }, () => rng.normal());
+    const moved = restandardize(W, b, from, to);
+    const logits = (input: Float32Array, w: Float64Array, bias: Float64Array) =>
+      Array.from({ length: 50 * 3 }, (_, i) => bias[i % 3] + [0, 1, 2, 3, 4].reduce((sum, c) => sum + input[Math.floor(i / 3) * 5 + c] * w[c * 3 + (i % 3)], 0));
+    const expected = logits(standardize(X, from).data, W, b);
+    const actual = logits(standardize(X, to).data, moved.W, moved.b);
+    for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(expected[i] - actual[i]) < 1e-4, `logit ${i}: ${actual[i]} vs ${expected[i]}`);
   });
 
   it('rejects misaligned labels with a clear message', () => {

@@ -1,11 +1,11 @@
 import type { Matrix } from '../core/activations.js';
 import { checkInteger, checkNumber } from '../core/validate.js';
 import { accuracy, argmaxRows } from './metrics.js';
-import { searchL2, type L2Path, type Training } from './search.js';
+import { searchL2, type L2Path, type Training, type Warm } from './search.js';
 import { checkFinite, checkLabels, fitStandardizer, standardize, type Standardizer } from './standardize.js';
 import type { FitInfo, Labels, Probe, ProbeKind, ProbeOptions } from './types.js';
 
-export type { L2Path, Training } from './search.js';
+export type { L2Path, Training, Warm } from './search.js';
 
 /** Every hyperparameter against its meaning, so a 0 or a negative value never falls back to a default unnoticed. */
 function checkProbeOptions(o: ProbeOptions): void {
@@ -44,8 +44,11 @@ export abstract class ProbeBase<Hint> implements Probe {
   protected abstract defaultL2(rows: number): number;
   /** λ candidates when `l2Grid` is not given, for a fitting part of `rows` rows. */
   protected abstract defaultGrid(rows: number): readonly number[];
-  /** Trains on the whole (standardized) training data at one λ; returns iterations or epochs. */
-  protected abstract train(data: Training, l2: number, hint: Hint | undefined): number;
+  /**
+   * Trains on the whole training data, standardized with `scaling`, at one λ; returns iterations
+   * or epochs. `warm` holds the validation walk's parameters at that λ, when there was a walk.
+   */
+  protected abstract train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Hint> | undefined): number;
   protected abstract openPath(fit: Training, validation: Training): L2Path<Hint>;
   /** Natural-log class probabilities for standardized rows. */
   protected abstract logProba(X: Matrix): Float32Array;
@@ -55,11 +58,11 @@ export abstract class ProbeBase<Hint> implements Probe {
     const k = checkLabels(X, y, numClasses);
     const labels = Int32Array.from(y);
     let l2 = this.options.l2;
-    let hint: Hint | undefined;
-    if (l2 === undefined) ({ l2, hint } = searchL2(X, labels, k, { ...this.options, defaultL2: this.defaultL2(X.rows), grid: (rows) => this.defaultGrid(rows), openPath: (fit, validation) => this.openPath(fit, validation) }));
+    let warm: Warm<Hint> | undefined;
+    if (l2 === undefined) ({ l2, warm } = searchL2(X, labels, k, { ...this.options, defaultL2: this.defaultL2(X.rows), grid: (rows) => this.defaultGrid(rows), openPath: (fit, validation) => this.openPath(fit, validation) }));
     this.standardizer = fitStandardizer(X);
     this.numClasses = k;
-    const iterations = this.train({ X: standardize(X, this.standardizer), y: labels, numClasses: k }, l2, hint);
+    const iterations = this.train({ X: standardize(X, this.standardizer), y: labels, numClasses: k }, this.standardizer, l2, warm);
     this.fitInfo = { l2, iterations, seconds: (performance.now() - started) / 1000 };
     return this;
   }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { ProbeBase, type L2Path, type Training } from './base.js';
+import { ProbeBase, type L2Path, type Training, type Warm } from './base.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { accuracy, argmaxRows } from './metrics.js';
+import { restandardize, type Standardizer } from './standardize.js';
 import type { Matrix } from '../core/activations.js';
 import type { ProbeOptions } from './types.js';
 
@@ -29,10 +30,10 @@ export class LinearProbe extends ProbeBase<Float64Array> {
     super({ ...options, kind: 'linear' });
   }
 
-  protected train(data: Training, l2: number, warmStart: Float64Array | undefined): number {
+  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Float64Array> | undefined): number {
     const design = new Design(data);
     try {
-      const solved = design.solve(l2, warmStart, this.options);
+      const solved = design.solve(l2, warm && restandardizeParams(warm, scaling, outputsFor(data.numClasses)), this.options);
       this.params = solved.params;
       return solved.iterations;
     } finally {
@@ -59,6 +60,20 @@ export class LinearProbe extends ProbeBase<Float64Array> {
   }
 }
 
+/**
+ * The validation walk's parameters re-expressed for the final standardization: the final fit then
+ * starts at the walk's optimum as the final data sees it, not at a point shifted by the difference
+ * between the fitting part's and all rows' statistics.
+ */
+function restandardizeParams(warm: Warm<Float64Array>, to: Standardizer, outputs: number): Float64Array {
+  const weightCount = warm.scaling.mean.length * outputs;
+  const { W, b } = restandardize(warm.value.subarray(0, weightCount), warm.value.subarray(weightCount), warm.scaling, to);
+  const params = new Float64Array(warm.value.length);
+  params.set(W);
+  params.set(b, weightCount);
+  return params;
+}
+
 /** Logit columns: one for binary tasks (logistic), one per class otherwise (softmax). */
 function outputsFor(numClasses: number): number {
   return numClasses === 2 ? 1 : numClasses;
@@ -68,10 +83,14 @@ function outputsFor(numClasses: number): number {
 class Design {
   // X with a column of ones (so the bias is W's last row), and its transpose: both stay resident
   // because tfjs-wasm's matMul with transposeA re-transposes X on every call (≈10× slower than
-  // the product itself), and Xᵀ·G is the gradient's one expensive product.
+  // the product itself). XNNPACK packs the right-hand factor of a product and caches the packing
+  // while that tensor lives, and it pads the output columns to a multiple of 8. So with one logit
+  // column, the products run as wᵀ·Xᵀ and gᵀ·X (X and Xᵀ the cached right-hand factors, no
+  // padding: 3× faster than X·w and Xᵀ·g); with many, as X·W and Xᵀ·G, where the padding of
+  // 17 classes to 24 costs less than streaming X once per group of rows of Wᵀ.
   private readonly X: tf.Tensor2D;
   private readonly Xt: tf.Tensor2D;
-  private readonly targets: tf.Tensor2D;
+  private readonly targets: tf.Tensor2D; // [1, rows] for one logit, one-hot [rows, classes] otherwise
   private readonly rows: number;
   private readonly cols: number;
   private readonly outputs: number;
@@ -83,7 +102,7 @@ class Design {
     this.X = tf.tidy(() => tf.concat([tf.tensor2d(X.data, [X.rows, X.cols]), tf.ones([X.rows, 1])], 1));
     this.Xt = tf.transpose(this.X);
     this.targets = tf.tidy(() =>
-      this.outputs === 1 ? tf.tensor2d(Float32Array.from(y), [y.length, 1]) : tf.oneHot(tf.tensor1d(y, 'int32'), numClasses).toFloat(),
+      this.outputs === 1 ? tf.tensor2d(Float32Array.from(y), [1, y.length]) : tf.oneHot(tf.tensor1d(y, 'int32'), numClasses).toFloat(),
     ) as tf.Tensor2D;
   }
 
@@ -94,39 +113,30 @@ class Design {
     return { params: result.x, iterations: result.iterations };
   }
 
-  /** Mean cross-entropy + λ/2·‖W‖² and its gradient: the data term by tfjs autodiff, the penalty here. */
+  /**
+   * Mean cross-entropy + λ/2·‖W‖² and its gradient, written out rather than by autodiff: one
+   * forward product, one backward product, a few elementwise ops, two reads back.
+   * Cross-entropy from logits z has the gradient (p − t)/n, p = softmax(z) (σ(z) for one logit).
+   */
   private lossAndGradient(params: Float64Array, grad: Float64Array, l2: number): number {
-    const { X, Xt, targets, rows, outputs } = this;
-    // Two nodes get hand-written gradients, both exact: X·W takes Xᵀ·dy from the resident
-    // transpose, and cross-entropy-from-logits takes (p − t)/n, as tf.losses.softmaxCrossEntropy
-    // does, instead of differentiating logSumExp op by op (5× slower on wasm).
-    const project = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-      value: tf.matMul(X, inputs[0] as tf.Tensor2D),
-      gradFunc: (dy: tf.Tensor) => tf.matMul(Xt, dy as tf.Tensor2D),
-    }));
-    let perRow: tf.Tensor | undefined;
-    const crossEntropy = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const z = inputs[0] as tf.Tensor2D;
-      (inputs[1] as tf.GradSaveFunc)([z]);
-      const losses = outputs === 1 ? tf.sub(tf.softplus(z), tf.mul(targets, z)) : tf.sub(tf.logSumExp(z, 1, true), tf.sum(tf.mul(targets, z), 1, true));
-      perRow = tf.keep(losses);
-      return {
-        value: tf.mean(losses),
-        gradFunc: (dy: tf.Tensor, [logits]: tf.Tensor[]) => {
-          const p = outputs === 1 ? tf.sigmoid(logits) : tf.softmax(logits);
-          return tf.mul(tf.sub(p, targets), tf.div(dy, rows));
-        },
-      };
+    const { X, Xt, targets, rows, cols, outputs } = this;
+    const [perRow, dW] = tf.tidy(() => {
+      if (outputs === 1) {
+        const z = tf.matMul(tf.tensor2d(Float32Array.from(params), [1, cols + 1]), Xt);
+        const losses = tf.sub(tf.softplus(z), tf.mul(targets, z));
+        return [losses, tf.matMul(tf.div(tf.sub(tf.sigmoid(z), targets), rows), X)];
+      }
+      const logp = tf.logSoftmax(tf.matMul(X, tf.tensor2d(Float32Array.from(params), [cols + 1, outputs])));
+      const losses = tf.neg(tf.sum(tf.mul(targets, logp), 1));
+      return [losses, tf.matMul(Xt, tf.div(tf.sub(tf.exp(logp), targets), rows))];
     });
-    const W = tf.tensor2d(Float32Array.from(params), [this.cols + 1, outputs]);
-    const { value, grad: dW } = tf.valueAndGrad((w: tf.Tensor) => crossEntropy(project(w)) as tf.Scalar)(W);
     const gradient = dW.dataSync();
     // The loss is summed in float64 here: a float32 sum over thousands of rows is too noisy for the line search.
-    const rowLosses = perRow!.dataSync();
-    tf.dispose([W, value, dW, perRow!]);
+    const rowLosses = perRow.dataSync();
+    tf.dispose([perRow, dW]);
     let sum = 0;
     for (let i = 0; i < rowLosses.length; i++) sum += rowLosses[i];
-    const weightCount = this.cols * outputs; // the bias row after these is not penalized
+    const weightCount = cols * outputs; // the bias row after these is not penalized
     let penalty = 0;
     for (let i = 0; i < gradient.length; i++) {
       const penalized = i < weightCount ? params[i] : 0;

@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../core/random.js';
-import { ProbeBase, type L2Path, type Training } from './base.js';
+import { ProbeBase, type L2Path, type Training, type Warm } from './base.js';
 import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
-import type { Matrix } from '../core/activations.js';
+import { holdOut } from './search.js';
+import { restandardize, selectLabels, type Standardizer } from './standardize.js';
+import { selectRows, type Matrix } from '../core/activations.js';
 import type { ProbeOptions } from './types.js';
 
-const EARLY_STOP_PATIENCE = 3; // epochs without a lower validation loss
+const EARLY_STOP_PATIENCE = 5; // epochs without a better validation score before training stops (sklearn: 10)
+const EARLY_STOP_FRACTION = 0.1; // with λ given: rows held out to stop on (sklearn's validation_fraction)
+const MIN_EARLY_STOP_ROWS = 10; // fewer held-out rows than this: no early stopping, `maxIter` epochs
 
 interface MlpWeights {
   W1: Float32Array; // [features, hidden]
@@ -14,13 +18,25 @@ interface MlpWeights {
   b2: Float32Array;
 }
 
+/** Weights at the epoch with the best validation score, and the epochs of training behind them. */
+interface Trained {
+  weights: MlpWeights;
+  epochs: number;
+}
+
 /**
- * One hidden ReLU layer, softmax output, trained with Adam on large shuffled batches to minimise
- * mean cross-entropy + λ/2·(‖W1‖² + ‖W2‖²). On the validation walk each λ trains with early
- * stopping on validation loss; the final fit on all training rows runs for the best epoch count
- * found there (or `maxIter` epochs when λ is given).
+ * One hidden ReLU layer, softmax output, trained with Adam on shuffled mini-batches to minimise
+ * mean cross-entropy + λ/2·(‖W1‖² + ‖W2‖²), with early stopping as scikit-learn's
+ * `MLPClassifier(early_stopping=True)` does it: train on part of the rows, score the held-out part
+ * after every epoch (accuracy; validation loss breaks ties), stop after EARLY_STOP_PATIENCE epochs
+ * without a better score and keep the best epoch's weights. With λ given, EARLY_STOP_FRACTION of
+ * the rows are held out. Without, the λ search (search.ts) walks the grid from the strongest λ,
+ * each candidate continuing from the previous one's best weights (a warm start: the weaker λ
+ * needs only a few more epochs) with early stopping on the validation part; the winner's weights
+ * are the probe — re-expressed for the standardization of all training rows, not trained again
+ * (as sklearn's early-stopped model is trained on its 90%).
  */
-export class MlpProbe extends ProbeBase<number> {
+export class MlpProbe extends ProbeBase<Trained> {
   readonly kind = 'mlp' as const;
 
   protected defaultL2(): number {
@@ -36,30 +52,41 @@ export class MlpProbe extends ProbeBase<number> {
     super({ ...options, kind: 'mlp' });
   }
 
-  protected train(data: Training, l2: number, epochs: number | undefined): number {
-    const trainer = new Trainer(data, this.options);
+  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Trained> | undefined): number {
+    if (warm) {
+      const { W, b } = restandardize(warm.value.weights.W1, warm.value.weights.b1, warm.scaling, scaling);
+      this.weights = { ...warm.value.weights, W1: W, b1: b };
+      return warm.value.epochs;
+    }
+    const split = holdOut(data.X.rows, EARLY_STOP_FRACTION, this.options.seed ?? 0);
+    const stopping = split.heldOut.length >= MIN_EARLY_STOP_ROWS;
+    const fit = stopping ? { ...data, X: selectRows(data.X, split.fit), y: selectLabels(data.y, split.fit) } : data;
+    const validation = stopping ? new Validation(selectRows(data.X, split.heldOut), selectLabels(data.y, split.heldOut)) : undefined;
     try {
-      const result = trainer.run(l2, epochs ?? this.options.maxIter ?? 30);
+      const result = new Trainer(fit, this.options).run(l2, this.maxEpochs(), validation);
       this.weights = result.weights;
       return result.epochs;
     } finally {
-      trainer.dispose();
+      validation?.dispose();
     }
   }
 
-  protected openPath(fit: Training, validation: Training): L2Path<number> {
+  protected openPath(fit: Training, validation: Training): L2Path<Trained> {
     const trainer = new Trainer(fit, this.options);
-    const X = tf.tensor2d(validation.X.data, [validation.X.rows, validation.X.cols]);
+    const held = new Validation(validation.X, validation.y);
+    let previous: Trained | undefined;
     return {
       step: (l2) => {
-        const result = trainer.run(l2, this.options.maxIter ?? 30, { X, y: validation.y });
-        return { accuracy: result.validationAccuracy, hint: result.epochs };
+        const result = trainer.run(l2, this.maxEpochs(), held, previous);
+        previous = result;
+        return { accuracy: result.validationAccuracy, hint: result };
       },
-      dispose: () => {
-        trainer.dispose();
-        X.dispose();
-      },
+      dispose: () => held.dispose(),
     };
+  }
+
+  private maxEpochs(): number {
+    return this.options.maxIter ?? 50;
   }
 
   protected logProba(X: Matrix): Float32Array {
@@ -73,86 +100,127 @@ export class MlpProbe extends ProbeBase<number> {
   }
 }
 
-interface Validation {
-  X: tf.Tensor;
-  y: Int32Array;
+/** Held-out rows on the backend, scored after every epoch. */
+class Validation {
+  readonly X: tf.Tensor2D;
+  constructor(
+    X: Matrix,
+    readonly y: Int32Array,
+  ) {
+    this.X = tf.tensor2d(X.data, [X.rows, X.cols]);
+  }
+  dispose(): void {
+    this.X.dispose();
+  }
 }
 
-/** The training rows on the backend, shared by every λ; each run starts from the same seeded initialisation. */
+/**
+ * The training rows, shared by every λ; each run starts from the same seeded initialisation.
+ * Batches are assembled here and uploaded, not gathered on the backend: tfjs-wasm's gather takes
+ * twice as long as the batch's first-layer product, copying rows in JS is a few memcpys.
+ */
 class Trainer {
-  private readonly X: tf.Tensor2D;
-  private readonly targets: tf.Tensor2D;
   private readonly rows: number;
   private readonly cols: number;
   private readonly numClasses: number;
 
   constructor(
-    { X, y, numClasses }: Training,
+    private readonly data: Training,
     private readonly options: ProbeOptions,
   ) {
-    this.rows = X.rows;
-    this.cols = X.cols;
-    this.numClasses = numClasses;
-    this.X = tf.tensor2d(X.data, [X.rows, X.cols]);
-    this.targets = tf.tidy(() => tf.oneHot(tf.tensor1d(y, 'int32'), numClasses).toFloat()) as tf.Tensor2D;
+    this.rows = data.X.rows;
+    this.cols = data.X.cols;
+    this.numClasses = data.numClasses;
   }
 
-  run(l2: number, maxEpochs: number, validation?: Validation): { weights: MlpWeights; epochs: number; validationAccuracy: number } {
+  /**
+   * Trains for up to `maxEpochs`, from `start` or the seeded initialisation; with validation rows,
+   * stops early and returns the best epoch's weights. Epochs count from the initialisation.
+   */
+  run(l2: number, maxEpochs: number, validation?: Validation, start?: Trained): Trained & { validationAccuracy: number } {
     const seed = this.options.seed ?? 0;
     const hidden = this.options.hidden ?? 256;
     const batchSize = Math.min(this.options.batchSize ?? 512, this.rows);
     const rng = new Random(seed);
-    const initial = [glorot(rng, this.cols, hidden), tf.zeros([hidden]), glorot(rng, hidden, this.numClasses), tf.zeros([this.numClasses])];
+    const initial = start
+      ? [tf.tensor2d(start.weights.W1, [this.cols, hidden]), tf.tensor1d(start.weights.b1), tf.tensor2d(start.weights.W2, [hidden, this.numClasses]), tf.tensor1d(start.weights.b2)]
+      : [glorot(rng, this.cols, hidden), tf.zeros([hidden]), glorot(rng, hidden, this.numClasses), tf.zeros([this.numClasses])];
+    const before = start?.epochs ?? 0;
     const variables = initial.map((t) => tf.variable(t));
     tf.dispose(initial);
     const [W1, b1, W2, b2] = variables;
     const optimizer = tf.train.adam(this.options.learningRate ?? 3e-3);
     const order = Array.from({ length: this.rows }, (_, i) => i);
-    let best = { loss: Infinity, epoch: 0, accuracy: NaN };
+    const xBatch = new Float32Array(batchSize * this.cols);
+    const tBatch = new Float32Array(batchSize * this.numClasses);
+    let best: (Trained & { loss: number; validationAccuracy: number }) | undefined;
+    let bestEpoch = 0;
     let epoch = 0;
     try {
       while (epoch < maxEpochs) {
         rng.shuffle(order);
         for (let start = 0; start < this.rows; start += batchSize) {
-          // The batch lives outside the loss closure: tfjs disposes the forward pass's own tensors before the backward pass.
-          const [x, t] = tf.tidy(() => {
-            const rows = tf.tensor1d(order.slice(start, start + batchSize), 'int32');
-            return [tf.gather(this.X, rows), tf.gather(this.targets, rows)];
+          const size = Math.min(batchSize, this.rows - start);
+          this.fillBatch(order, start, size, xBatch, tBatch);
+          tf.tidy(() => {
+            const x = tf.tensor2d(xBatch.subarray(0, size * this.cols), [size, this.cols]);
+            const t = tf.tensor2d(tBatch.subarray(0, size * this.numClasses), [size, this.numClasses]);
+            const grads = gradients(x, t, W1, b1, W2, b2, l2);
+            optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: grads[i] })));
           });
-          optimizer.minimize(
-            () => {
-              const z = tf.add(hiddenDense(tf.relu(tf.add(inputDense(x)(W1), b1)), W2), b2);
-              const dataLoss = tf.neg(tf.mean(tf.sum(tf.mul(t, tf.logSoftmax(z)), 1)));
-              return tf.add(dataLoss, tf.mul(l2 / 2, tf.add(tf.sum(tf.square(W1)), tf.sum(tf.square(W2))))) as tf.Scalar;
-            },
-            false,
-            variables,
-          );
-          tf.dispose([x, t]);
         }
         epoch++;
         if (validation) {
           const scored = score(validation, W1, b1, W2, b2, this.numClasses);
-          if (scored.loss < best.loss) best = { ...scored, epoch };
-          else if (epoch - best.epoch >= EARLY_STOP_PATIENCE) break;
+          if (!best || scored.accuracy > best.validationAccuracy || (scored.accuracy === best.validationAccuracy && scored.loss < best.loss)) {
+            best = { loss: scored.loss, validationAccuracy: scored.accuracy, epochs: before + epoch, weights: read(W1, b1, W2, b2) };
+            bestEpoch = epoch;
+          } else if (epoch - bestEpoch >= EARLY_STOP_PATIENCE) {
+            break;
+          }
         }
       }
-      const weights = {
-        W1: W1.dataSync() as Float32Array,
-        b1: b1.dataSync() as Float32Array,
-        W2: W2.dataSync() as Float32Array,
-        b2: b2.dataSync() as Float32Array,
-      };
-      return { weights, epochs: validation ? Math.max(1, best.epoch) : epoch, validationAccuracy: best.accuracy };
+      return best ?? { weights: read(W1, b1, W2, b2), epochs: before + epoch, validationAccuracy: NaN };
     } finally {
       optimizer.dispose();
       tf.dispose(variables);
     }
   }
 
-  dispose(): void {
-    tf.dispose([this.X, this.targets]);
+  /** Copies rows order[start … start + size) and their one-hot targets into the batch buffers. */
+  private fillBatch(order: number[], start: number, size: number, x: Float32Array, t: Float32Array): void {
+    const { X, y } = this.data;
+    const { cols, numClasses } = this;
+    t.fill(0, 0, size * numClasses);
+    for (let i = 0; i < size; i++) {
+      const row = order[start + i];
+      x.set(X.data.subarray(row * cols, (row + 1) * cols), i * cols);
+      t[i * numClasses + y[row]] = 1;
+    }
   }
+}
+
+/**
+ * The loss gradient for one batch, by hand rather than by autodiff (no tape, and no ‖W‖² summed
+ * only to be differentiated): with p = softmax(z), ∂CE/∂z = (p − t)/batch; the ReLU passes the
+ * gradient where its input was positive. tfjs-wasm's matMul with transposeA copies and transposes
+ * naively (≈15× slower than the product), so the transposes are explicit.
+ */
+function gradients(x: tf.Tensor2D, targets: tf.Tensor2D, W1: tf.Variable, b1: tf.Variable, W2: tf.Variable, b2: tf.Variable, l2: number): tf.Tensor[] {
+  const h = tf.relu(tf.add(tf.matMul(x, W1 as tf.Tensor2D), b1)) as tf.Tensor2D;
+  const z = tf.add(tf.matMul(h, W2 as tf.Tensor2D), b2);
+  const dz = tf.div(tf.sub(tf.softmax(z), targets), x.shape[0]) as tf.Tensor2D;
+  const dh = tf.mul(tf.matMul(dz, tf.transpose(W2 as tf.Tensor2D)), tf.step(h)) as tf.Tensor2D;
+  return [
+    tf.add(tf.matMul(tf.transpose(x), dh), tf.mul(l2, W1)),
+    tf.sum(dh, 0),
+    tf.add(tf.matMul(tf.transpose(h), dz), tf.mul(l2, W2)),
+    tf.sum(dz, 0),
+  ];
+}
+
+function read(W1: tf.Tensor, b1: tf.Tensor, W2: tf.Tensor, b2: tf.Tensor): MlpWeights {
+  return { W1: W1.dataSync() as Float32Array, b1: b1.dataSync() as Float32Array, W2: W2.dataSync() as Float32Array, b2: b2.dataSync() as Float32Array };
 }
 
 /** Mean validation cross-entropy (for early stopping) and accuracy (for choosing λ) of the current weights. */
@@ -173,27 +241,3 @@ function glorot(rng: Random, fanIn: number, fanOut: number): tf.Tensor2D {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   return tf.tensor2d(Float32Array.from({ length: fanIn * fanOut }, () => (2 * rng.next() - 1) * limit), [fanIn, fanOut]);
 }
-
-// tfjs-wasm's matMul with transposeA copies and transposes naively (≈15× slower than the product),
-// and autodiff of matMul uses it for the weight gradient; these layers transpose explicitly instead.
-
-/** x·W for a constant input batch: gradient for W only (none is needed for the data). */
-function inputDense(x: tf.Tensor): (w: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.matMul(x as tf.Tensor2D, inputs[0] as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor) => tf.matMul(tf.transpose(x as tf.Tensor2D), dy as tf.Tensor2D),
-  }));
-}
-
-/** h·W with gradients for both. */
-const hiddenDense = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [h, w, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([h, w]);
-  return {
-    value: tf.matMul(h, w),
-    gradFunc: (dy: tf.Tensor, [hs, ws]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(ws as tf.Tensor2D)),
-      tf.matMul(tf.transpose(hs as tf.Tensor2D), dy as tf.Tensor2D),
-    ],
-  };
-}) as (h: tf.Tensor, w: tf.Tensor) => tf.Tensor;

@@ -1,12 +1,18 @@
 import { selectRows, type Matrix } from '../core/activations.js';
 import { Random } from '../core/random.js';
-import { fitStandardizer, selectLabels, standardize } from './standardize.js';
+import { fitStandardizer, selectLabels, standardize, type Standardizer } from './standardize.js';
 
 /** Training data already standardized, with its labels and the number of classes. */
 export interface Training {
   X: Matrix;
   y: Int32Array;
   numClasses: number;
+}
+
+/** Parameters found on the validation walk, with the statistics their inputs were standardized with. */
+export interface Warm<Hint> {
+  value: Hint;
+  scaling: Standardizer;
 }
 
 /** Data kept on the backend while λ walks its grid; each step trains at one λ and scores the validation rows. */
@@ -41,9 +47,10 @@ export function holdOut(n: number, fraction: number, seed: number): { fit: Int32
  * `LogisticRegression`: λ is chosen on a seeded validation split carved from the training data
  * (never the test set), walking the grid from the strongest λ down (weak-λ fits that only
  * overfit are skipped once validation accuracy stops improving); the best validation accuracy
- * wins, the strongest λ on ties. Returns λ and the path's warm-start hint for the final fit.
+ * wins, the strongest λ on ties. Returns λ and the path's parameters at that λ (a warm start for
+ * the final fit), with the fitting part's standardization they were found under.
  */
-export function searchL2<Hint>(X: Matrix, y: Int32Array, numClasses: number, options: L2SearchOptions<Hint>): { l2: number; hint?: Hint } {
+export function searchL2<Hint>(X: Matrix, y: Int32Array, numClasses: number, options: L2SearchOptions<Hint>): { l2: number; warm?: Warm<Hint> } {
   const split = holdOut(X.rows, options.validationFraction ?? 0.2, options.seed ?? 0);
   if (split.heldOut.length < MIN_VALIDATION_ROWS || split.fit.length < MIN_VALIDATION_ROWS) return { l2: options.defaultL2 };
   const fitRows = selectRows(X, split.fit);
@@ -65,7 +72,7 @@ export function searchL2<Hint>(X: Matrix, y: Int32Array, numClasses: number, opt
       }
     }
     if (!best) throw new Error('l2Grid is empty; give at least one λ');
-    return best;
+    return { l2: best.l2, warm: { value: best.hint, scaling: stats } };
   } finally {
     path.dispose();
   }

@@ -51,6 +51,29 @@ export function standardize(X: Matrix, s: Standardizer): Matrix {
   return { data: out, rows, cols };
 }
 
+/**
+ * Re-expresses an affine first layer z = u·W + b, fitted on inputs u standardized with `from`,
+ * for inputs v standardized with `to`, exactly: u = (σ_to/σ_from)∘v + (μ_to − μ_from)/σ_from, so
+ * row c of W scales by σ_to[c]/σ_from[c] and b gains Σ_c (μ_to[c] − μ_from[c])/σ_from[c]·W[c].
+ * W is row-major [features, outputs]; returns new arrays.
+ */
+export function restandardize<T extends Float32Array | Float64Array>(W: T, b: T, from: Standardizer, to: Standardizer): { W: T; b: T } {
+  const cols = from.mean.length;
+  const outputs = b.length;
+  const W2 = W.slice() as T;
+  const b2 = b.slice() as T;
+  for (let c = 0; c < cols; c++) {
+    const ratio = to.scale[c] / from.scale[c];
+    const shift = (to.mean[c] - from.mean[c]) / from.scale[c];
+    for (let o = 0; o < outputs; o++) {
+      const w = W[c * outputs + o];
+      W2[c * outputs + o] = w * ratio;
+      b2[o] += shift * w;
+    }
+  }
+  return { W: W2, b: b2 };
+}
+
 /** Checks labels against a matrix and returns the number of classes (given, or max label + 1). */
 export function checkLabels(X: Matrix, y: Labels, numClasses?: number): number {
   if (y.length !== X.rows) throw new Error(`got ${X.rows} feature rows but ${y.length} labels; they must be aligned one to one`);

@@ -12,7 +12,7 @@ export interface ProbeOptions {
   l2?: number; // L2 strength λ on the mean loss: loss = mean CE + λ/2·‖W‖² (sklearn's C = 1/(λ·n))
   l2Grid?: readonly number[]; // candidates for λ, tried from strongest to weakest (linear default: C = 10^-3…10^3, λ = 1/(C·n))
   validationFraction?: number; // share of the training rows held out to choose λ (default 0.2)
-  maxIter?: number; // linear: L-BFGS iterations (default 100, like sklearn); mlp: epochs (default 30)
+  maxIter?: number; // linear: L-BFGS iterations (default 100, like sklearn); mlp: most epochs (default 50; early stopping ends sooner)
   tol?: number; // linear: stop when max |gradient| ≤ tol (default 1e-4, like sklearn)
   hidden?: number; // mlp: hidden units (default 256)
   batchSize?: number; // mlp: rows per Adam step (default 512)
