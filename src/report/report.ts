@@ -10,19 +10,10 @@ import { drawScript, plotlySource } from '../viz/html.js';
 import { cite, citedIn, modelSource, taskDataset } from './bibliography.js';
 import { documentMarkdown, type Block, type ReportDocument } from './document.js';
 import { en } from './text/en.js';
-import type { ReportText, SettingsView, TaskFinding } from './text/types.js';
+import type { ReportText, RunSettings, SettingsView, TaskFinding } from './text/types.js';
 
-/** What a run knows about its own settings beyond the result rows (everything optional: a notebook may not know them). */
-export interface RunSettings {
-  dtype?: string;
-  hiddenSize?: number;
-  sentencePooling?: string;
-  wordPooling?: string;
-  backend?: string;
-  maxTrain?: number;
-  maxTest?: number;
-  seconds?: { extract: number; probe: number; total: number };
-}
+export type { RunSettings } from './text/types.js';
+
 
 export interface ReportFigure {
   name: string; // file stem beside the report

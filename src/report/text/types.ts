@@ -36,22 +36,26 @@ export interface ComparisonFinding {
   winner?: number;
 }
 
-/** What the settings table says about a run (read from the run itself). */
-export interface SettingsView {
-  model: string;
-  hiddenStates: number;
-  hiddenSize?: number;
+/** What a run knows about its own settings beyond the result rows (everything optional: a notebook may not know them). */
+export interface RunSettings {
   dtype?: string;
-  probe: string;
-  seeds: number;
-  control: boolean;
-  mdl: boolean;
+  hiddenSize?: number;
   sentencePooling?: string;
   wordPooling?: string;
   backend?: string;
   maxTrain?: number;
   maxTest?: number;
   seconds?: { extract: number; probe: number; total: number };
+}
+
+/** What the settings table says about a run (read from the run itself). */
+export interface SettingsView extends RunSettings {
+  model: string;
+  hiddenStates: number;
+  probe: string;
+  seeds: number;
+  control: boolean;
+  mdl: boolean;
 }
 
 /**
