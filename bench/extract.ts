@@ -5,7 +5,7 @@
  *   - transformers.js's own `feature-extraction` pipeline (last layer only), fp32 and q8;
  *   - fp16 and q4 files (onnx/model_fp16.onnx, onnx/model_q4.onnx) through that pipeline, when present;
  *   - Hugging Face PyTorch eager, fp32, `output_hidden_states=True`, on length-sorted batches and
- *     in input order, when --python (or LAYERWISE_BENCH_PYTHON, or /work/.venv-tools/bin/python)
+ *     in input order, when --python (or LAYERWISE_BENCH_PYTHON, or the repository's .venv-tools/bin/python)
  *     has torch and transformers. It runs the same architecture from config.json with random
  *     weights (speed does not depend on their values) on the token ids layerwise produced.
  * Each path's rate is in tokens/s and in % of the machine's measured ONNX Runtime MatMul rate
@@ -32,7 +32,7 @@ const { values } = parseArgs({
     texts: { type: 'string', default: '512' },
     'batch-size': { type: 'string', default: '32' },
     rounds: { type: 'string', default: '2' },
-    python: { type: 'string', default: process.env.LAYERWISE_BENCH_PYTHON ?? '/work/.venv-tools/bin/python' },
+    python: { type: 'string', default: process.env.LAYERWISE_BENCH_PYTHON ?? '.venv-tools/bin/python' },
   },
 });
 const model = resolve(values.model!);
