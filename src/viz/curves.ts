@@ -156,6 +156,18 @@ export function bandTrace(x: readonly number[], low: readonly number[], high: re
 }
 
 /** Legend keys for the line styles drawn, in grey, once for all tasks (invisible traces). */
+/** Every task's traces, then one legend key per line style any of them drew (shared by the overlay and the small multiples). */
+export function tasksWithStyleKeys(tasks: readonly string[], tracesOf: (task: string, i: number) => { data: Data[]; drawn: Set<string> }, labels: CurveLabels): Data[] {
+  const data: Data[] = [];
+  const drawn = new Set<string>();
+  tasks.forEach((task, i) => {
+    const traces = tracesOf(task, i);
+    data.push(...traces.data);
+    traces.drawn.forEach((d) => drawn.add(d));
+  });
+  return [...data, ...styleKeys(drawn, labels)];
+}
+
 export function styleKeys(drawn: ReadonlySet<string>, labels: CurveLabels): Data[] {
   const key = (name: string, dash: Dash, width: number): Data => ({ type: 'scatter', mode: 'lines', x: [null], y: [null], name, line: { color: '#555', dash, width }, hoverinfo: 'skip' });
   return [
@@ -182,14 +194,7 @@ export function layerCurves(rows: readonly ResultRow[], options: LayerCurvesOpti
   const tasks = chooseTasks(valuesByTaskLayer(rows, metric, probe), options.tasks);
   const labels = curveLabels(options.labels);
   const numLayers = 1 + Math.max(...rows.map((r) => r.layer));
-  const data: Data[] = [];
-  const drawn = new Set<string>();
-  tasks.forEach((task, i) => {
-    const traces = taskTraces(rows, task, metric, probe, { color: paletteColor(i), span: [0, numLayers - 1], prefix: `${plotlyText(task)} ` }, labels);
-    data.push(...traces.data);
-    traces.drawn.forEach((d) => drawn.add(d));
-  });
-  data.push(...styleKeys(drawn, labels));
+  const data = tasksWithStyleKeys(tasks, (task, i) => taskTraces(rows, task, metric, probe, { color: paletteColor(i), span: [0, numLayers - 1], prefix: `${plotlyText(task)} ` }, labels), labels);
   return {
     data,
     layout: {

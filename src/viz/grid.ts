@@ -1,7 +1,7 @@
-import type { Data, Layout } from 'plotly.js-dist';
+import type { Layout } from 'plotly.js-dist';
 import type { Metric, ProbeName, ResultRow } from '../results/types.js';
 import { chooseProbe, chooseTasks, valuesByTaskLayer } from '../results/select.js';
-import { bandDescription, curveLabels, PROPORTIONS, styleKeys, taskTraces, type CurveLabels } from './curves.js';
+import { bandDescription, curveLabels, PROPORTIONS, taskTraces, tasksWithStyleKeys, type CurveLabels } from './curves.js';
 import { layerTicks, paletteColor, plotlyText, type Figure } from './figure.js';
 
 /** Subplot axes for `count` panels in `columns` columns, row by row from the top: Plotly's `xaxis2`/`yaxis2`… with domains. */
@@ -87,16 +87,12 @@ export function layerCurvesGrid(rows: readonly ResultRow[], options: LayerCurves
     xaxis: { ...layerTicks(numLayers), tickmode: 'array', range: [-0.3, numLayers - 0.7] },
     yaxis: PROPORTIONS.has(metric) ? { range: [0, 1.02] } : {},
   });
-  const data: Data[] = [];
-  const drawn = new Set<string>();
-  tasks.forEach((task, i) => {
+  const data = tasksWithStyleKeys(tasks, (task, i) => {
     const traces = taskTraces(rows, task, metric, probe, { color: paletteColor(0), guideColor: '#555', ...grid.axes[i], span: [0, numLayers - 1], prefix: '' }, labels);
     // Only the first panel's line and band enter the legend: the style is the same in every panel.
     for (const trace of traces.data as Array<{ showlegend?: boolean; mode?: string }>) trace.showlegend = i === 0 && trace.mode === 'lines+markers';
-    data.push(...traces.data);
-    traces.drawn.forEach((d) => drawn.add(d));
-  });
-  data.push(...styleKeys(drawn, labels));
+    return traces;
+  }, labels);
   return {
     data,
     layout: {
