@@ -19,7 +19,10 @@ CELL_TIMEOUT_SECONDS = 120
 def main(source: str, output: str, kernel: str = "tslab") -> int:
     notebook = nbformat.read(source, as_version=4)
     folder = os.path.dirname(os.path.abspath(source))
+    # nbclient waits only 4 s (by default) for a cell's outputs after its reply, then drops the rest
+    # silently: a cell that sends plotly.js (MBs) on a busy machine lost its later outputs that way.
     client = NotebookClient(notebook, kernel_name=kernel, timeout=CELL_TIMEOUT_SECONDS,
+                            iopub_timeout=CELL_TIMEOUT_SECONDS, raise_on_iopub_timeout=True,
                             resources={"metadata": {"path": folder}})
     failed = None
     with client.setup_kernel():

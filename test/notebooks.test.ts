@@ -5,7 +5,7 @@
 // test reads those `application/json` outputs of the executed notebook, not its printed text, which
 // is for people. To add a notebook, add one line to `notebooks` below, with a `check` for the values
 // it publishes (and `env: LAB_ENV` if it loads a model).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,11 +24,15 @@ interface NotebookCase {
   file: string;
   /** Added to the runner's environment, which the kernel inherits. */
   env?: Record<string, string>;
-  check?: (data: Published) => void;
+  /** `html`: every text/html output, in order (tables, head views, figures). */
+  check?: (data: Published, html: string[]) => void;
 }
 
-// The lab notebooks default to roberta-base from the hub; here they run on the random-weight fixture, on small subsets.
-const LAB_ENV = { LAYERWISE_MODEL: '../test/fixtures/tiny-roberta', LAYERWISE_QUICK: '1' };
+// The lab notebooks default to roberta-base from the hub; here they run on the random-weight fixture, on small
+// subsets. Notebook 03 saves its results in the session folder, where notebook 06 builds the report from them.
+const session = mkdtempSync(join(tmpdir(), 'layerwise-session-'));
+after(() => rmSync(session, { recursive: true, force: true }));
+const LAB_ENV = { LAYERWISE_MODEL: '../test/fixtures/tiny-roberta', LAYERWISE_QUICK: '1', LAYERWISE_SESSION: session };
 
 const notebooks: NotebookCase[] = [
   { file: '00-smoke.ipynb', check: checkSmoke },
@@ -37,6 +41,7 @@ const notebooks: NotebookCase[] = [
   { file: '03-probing-layers.ipynb', env: LAB_ENV, check: checkProbingLayers },
   { file: '04-figures.ipynb', env: LAB_ENV, check: checkFigures },
   { file: '05-your-own-sentences.ipynb', env: LAB_ENV, check: checkPlayground },
+  { file: '06-report.ipynb', env: LAB_ENV, check: checkReport },
 ];
 
 interface NotebookOutput {
@@ -102,8 +107,13 @@ function publishedData(file: string, cells: NotebookCell[]): Published {
   return data;
 }
 
-/** Runs the notebook (kernel cwd = notebooks/, layerwise's cache in a temporary folder) and returns what it published. */
-function executeNotebook(file: string, env: Record<string, string> = {}): Published {
+/** Every text/html output of the notebook's cells, in order. */
+function htmlOutputs(cells: NotebookCell[]): string[] {
+  return cells.flatMap((cell) => (cell.outputs ?? []).filter((o) => o.data && 'text/html' in o.data).map((o) => joined(o.data!['text/html'])));
+}
+
+/** Runs the notebook (kernel cwd = notebooks/, layerwise's cache in a temporary folder): what it published, and its HTML outputs. */
+function executeNotebook(file: string, env: Record<string, string> = {}): { data: Published; html: string[] } {
   const outDir = mkdtempSync(join(tmpdir(), 'layerwise-notebook-'));
   try {
     const executed = join(outDir, file);
@@ -119,7 +129,8 @@ function executeNotebook(file: string, env: Record<string, string> = {}): Publis
     }
     const tail = (run.stderr ?? '').trim().split('\n').slice(-10).join('\n');
     assert.equal(run.status, 0, `running ${file} failed (${run.error?.message ?? `exit ${run.status}`}):\n${tail}`);
-    return publishedData(file, readCells(executed));
+    const cells = readCells(executed);
+    return { data: publishedData(file, cells), html: htmlOutputs(cells) };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -156,6 +167,25 @@ function inRange(value: number, low: number, high: number, what: string): void {
   assert.ok(typeof value === 'number' && value >= low && value <= high, `${what}: ${value} is outside [${low}, ${high}]`);
 }
 
+/** The HTML outputs holding `marker` (a class name, a figure title). */
+const outputsWith = (html: string[], marker: string): string[] => html.filter((h) => h.includes(marker));
+
+/** The body cells of an HTML table output (`showTable`, `tokenTable`), row by row, as text. */
+function tableCells(html: string): string[][] {
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html);
+  assert.ok(body, 'an HTML output without a table body');
+  const decode = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return [...body[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => decode(cell[1])));
+}
+
+/** What a head view output draws: the data its script is called with. */
+interface HeadViewData { tokens: string[]; layers: number[]; numHeads: number; attention: number[][][]; start: { layer: number; head: number | 'all'; view: string } }
+function headViewData(html: string): HeadViewData {
+  const call = /\)\("layerwise-head-view-[^"]+", (\{[\s\S]*\})\);\s*<\/script>/.exec(html);
+  assert.ok(call, 'a head view output without its data');
+  return JSON.parse(call[1]) as HeadViewData;
+}
+
 /** A cosine similarity: in [-1, 1], up to float rounding. */
 const isCosine = (value: number, what: string) => inRange(value, -1 - 1e-6, 1 + 1e-6, what);
 
@@ -171,7 +201,7 @@ function checkSmoke(data: Published): void {
   inRange(hidden.maxAbsDiffToTorch, 0, 1e-4, 'largest |ONNX Runtime - torch| of the last hidden state');
 }
 
-function checkHiddenStates(data: Published): void {
+function checkHiddenStates(data: Published, html: string[]): void {
   const { num_hidden_layers: L, hidden_size: dim, num_attention_heads: heads } = fixtureConfig();
   const layerIds = range(0, L);
   assert.deepEqual(get(data, 'model'), LAB_ENV.LAYERWISE_MODEL);
@@ -248,6 +278,28 @@ function checkHiddenStates(data: Published): void {
   const frame = get<{ shape: number[]; columns: string[] }>(data, 'embeddingsFrame');
   assert.deepEqual(frame.shape, [4, dim + 3]);
   assert.deepEqual(frame.columns, ['id', 'text', 'label', ...range(0, dim - 1).map((d) => `d${d}`)]);
+
+  // What the notebook shows rather than prints: the token table holds torch's ids, in order.
+  const tokenTables = outputsWith(html, 'class="layerwise-tokens"');
+  assert.equal(tokenTables.length, 1, 'one token table');
+  const tokenRows = tableCells(tokenTables[0]);
+  assert.deepEqual(tokenRows.map((r) => Number(r[0])), range(0, n - 1), 'token table positions');
+  assert.deepEqual(tokenRows.map((r) => Number(r[2])), sentence.input_ids, 'token table ids');
+  assert.deepEqual(tokenRows.map((r) => r[1]), get<string[]>(data, 'tokens'), 'token table tokens');
+  // The head view carries every layer's every head, each row a distribution (weights kept to 3 decimals).
+  const views = outputsWith(html, 'class="layerwise-head-view"');
+  assert.equal(views.length, 1, 'one head view');
+  const view = headViewData(views[0]);
+  assert.deepEqual([view.layers, view.numHeads, view.tokens], [range(1, L), heads, get<string[]>(data, 'tokens')]);
+  view.attention.forEach((perHead, l) => perHead.forEach((m, h) => range(0, n - 1).forEach((q) => {
+    const sum = m.slice(q * n, (q + 1) * n).reduce((a, b) => a + b, 0);
+    inRange(sum, 1 - n * 5e-4, 1 + n * 5e-4, `head view layer ${l + 1} head ${h} row ${q} sum`);
+  })));
+  for (const title of ['Hidden states of each token, layer by layer', 'Cosine between tokens, layer']) assert.equal(outputsWith(html, title).length, 1, `the figure "${title}"`);
+  // The geometry frame as a table: one row per hidden state, named emb, 1 … L.
+  const frames = outputsWith(html, 'class="layerwise-frame"');
+  assert.equal(frames.length, 2, 'the geometry and embeddings frames as tables');
+  assert.deepEqual(tableCells(frames[0]).map((r) => r[2]), ['emb', ...range(1, L).map(String)], 'geometry table layer names');
 }
 
 /** The sentences of an English EWT CoNLL-U file, each as its word lines' columns (integer ids: no multiword ranges, no empty nodes). */
@@ -268,7 +320,7 @@ function findTask(tasks: TaskStats[], name: string): TaskStats {
   return task;
 }
 
-function checkProbingTasks(data: Published): void {
+function checkProbingTasks(data: Published, html: string[]): void {
   const names = get<string[]>(data, 'taskNames');
   for (const name of ['upos', 'bshift', 'sst2', 'ru.upos']) assert.ok(names.includes(name), `task ${name} is not listed`);
   const tasks = get<TaskStats[]>(data, 'tasks');
@@ -306,6 +358,13 @@ function checkProbingTasks(data: Published): void {
   assert.deepEqual([control.task.name, control.task.classes, control.task.train], ['upos.control', kept.size, trainWords.length]);
   assert.ok(control.wordTypes > 1000, `only ${control.wordTypes} word types`);
   assert.equal(control.typesWithSeveralLabels, 0, 'a control task gives each word type one label');
+
+  // The tasks' sizes as a table, one row per task with its example counts.
+  const sizes = outputsWith(html, 'class="layerwise-frame"');
+  assert.ok(sizes.length >= 1, 'the task sizes as a table');
+  const sizeRows = tableCells(sizes[0]);
+  assert.deepEqual(sizeRows.map((r) => r[1]), tasks.map((t) => t.name), 'one row per task');
+  assert.ok(outputsWith(html, 'class="layerwise-records"').length >= 3, 'label counts and baselines as tables');
 }
 
 const LAB_LAYERS = 4; // the fixture's encoder layers: hidden states emb, 1 … 4
@@ -331,7 +390,10 @@ interface Summary { task: string; best_layer: number; best_accuracy: number; bes
 /** Word tasks, and sentence tasks with a target word, have a control task (Hewitt & Liang 2019). */
 const hasControl = (task: TaskStats & { level?: string }) => task.level === 'word' || ['tense', 'subjnum', 'objnum'].includes(task.name);
 
-function checkProbingLayers(data: Published): void {
+/** What notebook 03 published, for notebook 06 to be checked against (they share the session folder). */
+let sessionSummaries: Summary[] | undefined;
+
+function checkProbingLayers(data: Published, html: string[]): void {
   const seeds = get<number>(data, 'seeds');
   assert.deepEqual([get(data, 'model'), get(data, 'numHiddenStates'), get(data, 'quick'), seeds], [LAB_ENV.LAYERWISE_MODEL, LAB_LAYERS + 1, true, 1]);
   // upos on the first 40 sentences of each treebank file, counted here from the raw CoNLL-U.
@@ -399,6 +461,8 @@ function checkProbingLayers(data: Published): void {
   const resultRows = get<number>(data, 'resultRows');
   assert.ok(resultRows >= tasks.length * LAB_LAYER_IDS.length * seeds * ALWAYS_METRICS.length, `only ${resultRows} result rows`);
   assert.deepEqual(get(data, 'csv'), { header: 'task,layer,probe,seed,metric,value', lines: resultRows + 1 });
+  assert.ok(outputsWith(html, 'class="layerwise-frame"').length >= 3 && outputsWith(html, 'class="layerwise-records"').length >= 3, 'frames and tables shown as HTML');
+  sessionSummaries = summaries;
 }
 
 function checkFigures(data: Published): void {
@@ -448,7 +512,7 @@ function checkFigures(data: Published): void {
   assert.ok(saved.get('bank-context.svg')! > 1_000, 'empty SVG');
 }
 
-function checkPlayground(data: Published): void {
+function checkPlayground(data: Published, html: string[]): void {
   assert.deepEqual([get(data, 'model'), get(data, 'layerNames'), get(data, 'hiddenSize')], [LAB_ENV.LAYERWISE_MODEL, ['emb', '1', '2', '3', '4'], 32]);
 
   const context = get<{ pairs: unknown[]; layers: number; traces: Array<{ name: string; cosines: number[] }> }>(data, 'context');
@@ -468,6 +532,10 @@ function checkPlayground(data: Published): void {
     inRange(h.weight_on_first_token, 0, 1, `weight on ${attention.tokens[0]} of head ${h.head}`);
   }
   assert.equal(get<{ traces: number }>(data, 'attentionMap').traces, 1);
+  const views = outputsWith(html, 'class="layerwise-head-view"');
+  assert.equal(views.length, 1, 'one head view');
+  const view = headViewData(views[0]);
+  assert.deepEqual([view.tokens, view.start], [attention.tokens, { layer: 1, head: 0, view: 'lines' }], 'the head view opens on the cell\'s layer and head');
 
   const corpus = get<{ sentences: number; words: number; query: string }>(data, 'corpus');
   assert.equal(corpus.sentences, 8);
@@ -498,7 +566,23 @@ for (const notebook of notebooks) {
 
   test(`notebook ${notebook.file} runs under the tslab kernel`, () => {
     requireJupyterAndBuild();
-    const data = executeNotebook(notebook.file, notebook.env);
-    notebook.check?.(data);
+    const { data, html } = executeNotebook(notebook.file, notebook.env);
+    notebook.check?.(data, html);
   });
+}
+
+function checkReport(data: Published, html: string[]): void {
+  // The summaries recomputed from notebook 03's results.csv are the ones 03 computed (CSV round trip, same rule).
+  const summaries = get<Summary[]>(data, 'summaries');
+  assert.ok(sessionSummaries, 'notebook 03 ran first and published its summaries');
+  assert.deepEqual(summaries, sessionSummaries);
+  const report = get<{ lang: string; files: string[] }>(data, 'report');
+  assert.equal(report.lang, 'en');
+  for (const file of ['report.md', 'report.html', 'report.pdf']) assert.ok(report.files.includes(file), `the report has no ${file}: ${report.files.join(', ')}`);
+  const markdown = get<{ headings: string[]; images: string[] }>(data, 'reportMarkdown');
+  const sections = ['Theory', 'Description of the system', 'Results', 'Conclusions', 'Sources'];
+  assert.deepEqual(markdown.headings.filter((h) => /^## /.test(h)).map((h) => h.replace(/^## (\d+\. )?/, '')), sections, 'the lab\'s sections, in order');
+  assert.ok(markdown.images.length >= 2, `only ${markdown.images.length} figures in the report`);
+  for (const image of markdown.images) assert.ok(report.files.includes(image), `the report shows ${image}, which was not written`);
+  assert.ok(outputsWith(html, 'class="layerwise-frame"').length >= 1, 'the summaries as a table');
 }

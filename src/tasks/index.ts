@@ -13,7 +13,7 @@ export { controlTask, hasControlTask } from './control.js';
 export { labelCounts, taskStats } from './summary.js';
 export type { LabelCount, TaskCounts, TaskStats } from './summary.js';
 export { taskToDataFrame, tasksSummaryFrame } from './frames.js';
-export { subsampleTask } from './subsample.js';
+export { firstSentences, subsampleTask } from './subsample.js';
 export { selectTaskNames } from './selection.js';
 export { taskExamples } from './examples.js';
 export type { ExportedExample, ExportedTask } from './examples.js';

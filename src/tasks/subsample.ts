@@ -17,3 +17,10 @@ export function subsampleTask(task: ProbingTask, maxTrain: number, maxTest: numb
   const rng = new Random(seed);
   return { ...task, train: sampleSplit(task.train, maxTrain, rng), test: sampleSplit(task.test, maxTest, rng) };
 }
+
+/** The task restricted to the first `n` sentences of each split and their examples (the splits stay disjoint). */
+export function firstSentences(task: ProbingTask, n: number): ProbingTask {
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`n must be an integer ≥ 1, got ${n}`);
+  const cut = (split: Split): Split => ({ sentences: split.sentences.slice(0, n), examples: split.examples.filter((ex) => ex.sentence < n) });
+  return { ...task, train: cut(task.train), test: cut(task.test) };
+}

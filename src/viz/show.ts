@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type * as dfd from 'danfojs-node';
 import type { Display } from 'tslab';
 import type { Figure } from './figure.js';
 import { drawScript, plotlySource } from './html.js';
+import { frameTable, recordsTable, type FrameTableOptions } from './tables.js';
 
 /** Where notebook HTML goes; in tslab that is `tslab.display.html`. */
 export type HtmlDisplay = (html: string) => void;
@@ -17,6 +19,8 @@ export interface NotebookRenderer {
   show(fig: Figure, options?: ShowOptions): void;
   /** Sends plotly.js now, e.g. in a notebook's first cell so it stays in the saved notebook. */
   loadPlotly(): void;
+  /** Displays HTML as it is (a table, a head view). */
+  showHtml(html: string): void;
 }
 
 function plotlyScript(): string {
@@ -39,6 +43,9 @@ export function notebookRenderer(display: HtmlDisplay): NotebookRenderer {
     loadPlotly() {
       display(plotlyScript());
       plotlySent = true;
+    },
+    showHtml(html) {
+      display(html);
     },
     show(fig, options = {}) {
       const withPlotly = !plotlySent || options.includePlotly === true;
@@ -78,6 +85,16 @@ function inNotebook(): boolean {
 /** Displays a figure inline in a tslab notebook; outside one it prints a note once and does nothing. */
 export function show(fig: Figure, options?: ShowOptions): void {
   if (inNotebook()) kernel.show(fig, options);
+}
+
+/** Displays HTML (`tokenTable`, `frameTable`, `headView`) inline in a tslab notebook; outside one, as `show`. */
+export function showHtml(html: string): void {
+  if (inNotebook()) kernel.showHtml(html);
+}
+
+/** A Danfo DataFrame or a list of records (what `console.table` takes) as an HTML table in the notebook. */
+export function showTable(table: dfd.DataFrame | ReadonlyArray<object>, options: FrameTableOptions = {}): void {
+  showHtml(Array.isArray(table) ? recordsTable(table, options) : frameTable(table as dfd.DataFrame, options));
 }
 
 /** Sends plotly.js to the notebook now (optional: `show` sends it with the first figure anyway). */
