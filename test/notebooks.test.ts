@@ -33,15 +33,17 @@ interface NotebookCase {
 const session = mkdtempSync(join(tmpdir(), 'layerwise-session-'));
 after(() => rmSync(session, { recursive: true, force: true }));
 const LAB_ENV = { LAYERWISE_MODEL: '../test/fixtures/tiny-roberta', LAYERWISE_QUICK: '1', LAYERWISE_SESSION: session };
+// Where the numbers matter (probing, figures, the report), the teaching model pretrained here (issue 11).
+const TRAINED_ENV = { ...LAB_ENV, LAYERWISE_MODEL: '../data/models/mini-roberta' };
 
 const notebooks: NotebookCase[] = [
   { file: '00-smoke.ipynb', check: checkSmoke },
   { file: '01-hidden-states.ipynb', env: LAB_ENV, check: checkHiddenStates },
   { file: '02-probing-tasks.ipynb', env: LAB_ENV, check: checkProbingTasks },
-  { file: '03-probing-layers.ipynb', env: LAB_ENV, check: checkProbingLayers },
-  { file: '04-figures.ipynb', env: LAB_ENV, check: checkFigures },
+  { file: '03-probing-layers.ipynb', env: TRAINED_ENV, check: checkProbingLayers },
+  { file: '04-figures.ipynb', env: TRAINED_ENV, check: checkFigures },
   { file: '05-your-own-sentences.ipynb', env: LAB_ENV, check: checkPlayground },
-  { file: '06-report.ipynb', env: LAB_ENV, check: checkReport },
+  { file: '06-report.ipynb', env: TRAINED_ENV, check: checkReport },
 ];
 
 interface NotebookOutput {
@@ -367,7 +369,7 @@ function checkProbingTasks(data: Published, html: string[]): void {
   assert.ok(outputsWith(html, 'class="layerwise-records"').length >= 3, 'label counts and baselines as tables');
 }
 
-const LAB_LAYERS = 4; // the fixture's encoder layers: hidden states emb, 1 … 4
+const LAB_LAYERS = 4; // the encoder layers of the fixture and of mini-roberta: hidden states emb, 1 … 4
 const LAB_LAYER_IDS = range(0, LAB_LAYERS);
 /** Metrics that probeLayers writes for every layer and seed, whatever the task. */
 const ALWAYS_METRICS = ['accuracy', 'macro_f1', 'ci_low', 'ci_high', 'dev_accuracy'];
@@ -395,7 +397,7 @@ let sessionSummaries: Summary[] | undefined;
 
 function checkProbingLayers(data: Published, html: string[]): void {
   const seeds = get<number>(data, 'seeds');
-  assert.deepEqual([get(data, 'model'), get(data, 'numHiddenStates'), get(data, 'quick'), seeds], [LAB_ENV.LAYERWISE_MODEL, LAB_LAYERS + 1, true, 1]);
+  assert.deepEqual([get(data, 'model'), get(data, 'numHiddenStates'), get(data, 'quick'), seeds], [TRAINED_ENV.LAYERWISE_MODEL, LAB_LAYERS + 1, true, 1]);
   // upos on the first 40 sentences of each treebank file, counted here from the raw CoNLL-U.
   const words = (file: string) => conlluSentences(file).slice(0, 40).flat().length;
   const tasks = get<Array<TaskStats & { level: string }>>(data, 'tasks');
@@ -408,7 +410,8 @@ function checkProbingLayers(data: Published, html: string[]): void {
   }
 
   const features = get<{ train: number[]; test: number[]; layers: number[] }>(data, 'uposFeatures');
-  assert.deepEqual(features, { train: [upos.train, 32], test: [upos.test, 32], layers: LAB_LAYER_IDS });
+  const { hidden_size: dim } = JSON.parse(readFileSync(join(root, 'data/models/mini-roberta/config.json'), 'utf8')) as { hidden_size: number };
+  assert.deepEqual(features, { train: [upos.train, dim], test: [upos.test, dim], layers: LAB_LAYER_IDS });
   const single = get<{ layer: number; accuracy: number; macroF1: number }>(data, 'singleProbe');
   assert.equal(single.layer, LAB_LAYERS, 'the single probe reads the last layer');
   inRange(single.accuracy, 0, 1, 'accuracy of one probe');

@@ -13,7 +13,10 @@ type Cell = string | number | boolean | null | undefined;
 function formatCell(value: Cell, digits: number): string {
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return '–';
-    return Number.isInteger(value) ? String(value) : value.toPrecision(digits).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+    if (Number.isInteger(value)) return String(value);
+    // Large values (code lengths in bits) in full rather than in exponent notation.
+    if (Math.abs(value) >= 10 ** digits) return value.toFixed(0);
+    return value.toPrecision(digits).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
   }
   return value === null || value === undefined ? '' : String(value);
 }
