@@ -16,7 +16,7 @@ const TASKS = ['sentlen', 'tense'];
 const SEEDS = 2;
 const LAYERS = 5; // tiny-roberta's hidden states
 const UNITS = TASKS.length * LAYERS * SEEDS;
-const lab = (out: string) => ['lab', '--model', join(FIXTURES, 'tiny-roberta'), '--tasks', TASKS.join(','), '--max-train', '150', '--max-test', '80', '--seeds', String(SEEDS), '--out', join(dir, out)];
+const lab = (out: string) => ['lab', '--model', join(FIXTURES, 'tiny-roberta'), '--tasks', TASKS.join(','), '--max-train', '80', '--max-test', '40', '--seeds', String(SEEDS), '--out', join(dir, out)];
 
 /** The journal of output folder `out` (beside it, named after it), if there is one. */
 function journalOf(out: string): string | undefined {

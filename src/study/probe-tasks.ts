@@ -29,11 +29,10 @@ export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[]
   const predictions: PredictionRow[] | undefined = options.predictions ? [] : undefined;
   const seconds = { extract: 0, probe: 0 };
   const clock = () => performance.now() / 1000;
-  const extraction = { sentencePooling: options.sentencePooling, wordPooling: options.wordPooling, batchSize: options.batchSize, onProgress: options.onProgress?.('extract') };
   for (const task of tasks) {
     let start = clock();
     // Sentences earlier tasks (or runs) extracted come from the extraction store.
-    const features = await embedTask(encoder, task, extraction);
+    const features = await embedTask(encoder, task, { sentencePooling: options.sentencePooling, wordPooling: options.wordPooling, batchSize: options.batchSize, onProgress: options.onProgress?.(`extract ${task.name}`) });
     seconds.extract += clock() - start;
     start = clock();
     const result = await probeLayers(features, task, { ...options, onProgress: options.onProgress?.('probe') });
