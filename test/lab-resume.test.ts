@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { UnitJournal } from '../src/study/journal.js';
+import type { UnitOutput } from '../src/study/unit.js';
 import { FIXTURES, ROOT, cli, ensureBuilt, tempDir } from './helpers.js';
 
 const dir = tempDir('layerwise-resume-');
@@ -83,4 +85,28 @@ test('a lab killed at three moments of probing resumes to the results of an unin
     assert.equal(journalOf(out), undefined, `${moment}: the journal is removed once the lab completes`);
   }
   checkStores();
+});
+
+test('a journal keeps its complete lines: a torn last line is ignored and cut off, numbers come back exactly', () => {
+  const path = join(dir, 'unit.journal.jsonl');
+  const output = (i: number): UnitOutput => ({ testPredictions: Int32Array.of(i, 2, 0), devPredictions: Int32Array.of(1), controlAccuracy: 0.1 + i / 3, mdlBits: i === 1 ? NaN : Math.PI * i, mdlCompression: Infinity });
+  const settings = { probe: 'linear', seeds: 2 };
+  const first = new UnitJournal(path, settings);
+  assert.equal(existsSync(path), false, 'no file before the first unit');
+  for (let i = 0; i < 3; i++) first.put({ task: 't', probe: 'linear', layer: i, seed: 0 }, output(i));
+  first.close();
+  appendFileSync(path, '{"task":"t","probe":"linear","layer":3,"seed":0,"testPre'); // a kill in the middle of a write
+  const second = new UnitJournal(path, settings);
+  assert.equal(second.size, 3);
+  assert.equal(second.get({ task: 't', probe: 'linear', layer: 3, seed: 0 }), undefined);
+  for (let i = 0; i < 3; i++) assert.deepEqual(second.get({ task: 't', probe: 'linear', layer: i, seed: 0 }), output(i));
+  second.put({ task: 't', probe: 'linear', layer: 3, seed: 0 }, output(3));
+  second.close();
+  const lines = readFileSync(path, 'utf8').split('\n');
+  assert.deepEqual(lines.at(-1), '', 'the file ends with a whole line');
+  assert.equal(lines.length - 2, 4, 'the header and four units');
+  lines.slice(0, -1).forEach((line) => JSON.parse(line));
+  assert.deepEqual(second.counts, { resumed: 3, written: 1 });
+  // Other settings: the journal starts anew.
+  assert.equal(new UnitJournal(path, { ...settings, seeds: 3 }).size, 0);
 });

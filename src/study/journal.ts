@@ -35,16 +35,15 @@ const decodeNumber = (v: number | string | undefined) => (v === undefined ? unde
  */
 export class UnitJournal {
   private readonly done = new Map<string, UnitOutput>();
-  private readonly fd: number;
+  private readonly header: string;
+  /** Opened at the first unit, so a run that fails before fitting anything leaves no file. */
+  private fd: number | undefined;
   /** Units read back from an earlier run, and units this run fitted and added. */
   readonly counts = { resumed: 0, written: 0 };
 
   constructor(readonly path: string, settings: unknown) {
-    const header = JSON.stringify({ journal: JOURNAL_FORMAT, settings });
-    if (existsSync(path)) this.load(header);
-    // A new journal, or one of another format: it starts with the settings it serves.
-    if (this.done.size === 0) writeFileSync(path, `${header}\n`);
-    this.fd = openSync(path, 'a');
+    this.header = JSON.stringify({ journal: JOURNAL_FORMAT, settings });
+    if (existsSync(path)) this.load(this.header);
   }
 
   /** Reads the complete lines of an earlier run's journal and cuts off a torn last line. */
@@ -70,6 +69,11 @@ export class UnitJournal {
   }
 
   private append(line: string): void {
+    if (this.fd === undefined) {
+      // A new journal, or one of another format or settings, starts with the settings it serves.
+      if (this.done.size === 0) writeFileSync(this.path, `${this.header}\n`);
+      this.fd = openSync(this.path, 'a');
+    }
     writeSync(this.fd, `${line}\n`);
     fsyncSync(this.fd);
   }
@@ -102,6 +106,7 @@ export class UnitJournal {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }
