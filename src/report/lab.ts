@@ -17,7 +17,7 @@ import { explore } from './explore.js';
 import { UnitJournal } from '../study/journal.js';
 import { probeTasks } from '../study/probe-tasks.js';
 import { buildReport } from './build.js';
-import { resolveLabSettings, writeRunSettings } from './settings.js';
+import { resolveLabSettings, writeRunSettings, type LabSettings } from './settings.js';
 import type { Lang } from './text/types.js';
 
 export interface LabOptions {
@@ -67,10 +67,10 @@ function checkOutDir(outDir: string): void {
 /**
  * The journal of a lab's finished probe fits, beside its output folder (`.NAME.journal-HASH.jsonl`
  * in the parent: the output folder is replaced whole, and holds only what the lab wrote). HASH
- * covers every setting that changes the numbers and the model's content, so a rerun with the same
- * settings resumes, and one with other settings starts its own.
+ * covers every setting that changes the numbers, the tfjs backend (backends round differently) and
+ * the model's content, so a rerun with the same settings resumes, and one with others starts anew.
  */
-function openJournal(outDir: string, settings: ReturnType<typeof resolveLabSettings>, fingerprint: string): UnitJournal {
+function openJournal(outDir: string, settings: LabSettings & { backend: string }, fingerprint: string): UnitJournal {
   const hash = createHash('sha256').update(JSON.stringify([settings, fingerprint])).digest('hex').slice(0, 16);
   mkdirSync(dirname(outDir), { recursive: true });
   return new UnitJournal(join(dirname(outDir), `${journalPrefix(outDir)}${hash}.jsonl`), { ...settings, fingerprint });
@@ -107,10 +107,11 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   log(`model ${model}: loading`);
   const encoder = await Encoder.load(model, { dtype: options.dtype, offline: options.offline });
   const files: string[] = [];
-  const journal = openJournal(options.outDir, resolveLabSettings(options), encoder.fingerprint);
+  let journal: UnitJournal | undefined;
   let complete = false;
   try {
     const backend = await initBackend();
+    journal = openJournal(options.outDir, { ...resolveLabSettings(options), backend }, encoder.fingerprint);
     log(`${tasks.length} tasks, ${probe} probes on ${encoder.numHiddenStates} hidden states × ${seeds} seeds (tfjs ${backend})`);
     if (journal.size > 0) log(`resuming an interrupted run: ${journal.size} probe fits already done (${journal.path})`);
     const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, sentencePooling, wordPooling, batchSize: options.batchSize, onProgress: options.onProgress, journal });
@@ -142,7 +143,7 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
     return { rows: probed.rows, summaries: probed.summaries, files: files.map((f) => join(options.outDir, f)) };
   } finally {
     // A failed run keeps its journal, so a rerun resumes; a complete one needs it no more.
-    journal.close();
+    journal?.close();
     if (complete) removeJournals(options.outDir);
     await closeBrowser();
     await encoder.dispose();
