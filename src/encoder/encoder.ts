@@ -285,21 +285,22 @@ export class Encoder {
       if (missing.length === 0) options.onProgress?.({ done: keys.length, total: keys.length });
       else {
         const pieces = work.pieces(missing);
-        const filling = new Map<number, { data: Float32Array[]; left: number }>();
-        for (const piece of pieces) {
-          const f = filling.get(piece.item) ?? { data: store.layers.map(() => new Float32Array(work.rowsOf(piece.item) * dim)), left: 0 };
-          f.left++;
-          filling.set(piece.item, f);
-        }
+        const piecesLeft = new Map<number, number>();
+        for (const piece of pieces) piecesLeft.set(piece.item, (piecesLeft.get(piece.item) ?? 0) + 1);
+        // Items being filled; each goes to the store (and, as shards fill, to disk) once its last piece ran.
+        const filling = new Map<number, Float32Array[]>();
         const label = `${missing.length} new, ${seen.size - missing.length} stored`;
         const onProgress = options.onProgress && ((p: { done: number; total: number }) => options.onProgress!({ ...p, label }));
         await this.forEachBatch(pieces, { layers: [...store.layers] }, { ...options, onProgress }, (batchItems, out) => {
           batchItems.forEach((p, row) => {
             const piece = pieces[p];
-            const f = filling.get(piece.item)!;
-            store.layers.forEach((l, k) => work.pool(out.hiddenStates.get(l)!, out.seqLen, row, piece, f.data[k]));
-            if (--f.left === 0) {
-              store.add(keys[piece.item], f.data);
+            const data = filling.get(piece.item) ?? store.layers.map(() => new Float32Array(work.rowsOf(piece.item) * dim));
+            filling.set(piece.item, data);
+            store.layers.forEach((l, k) => work.pool(out.hiddenStates.get(l)!, out.seqLen, row, piece, data[k]));
+            const left = piecesLeft.get(piece.item)! - 1;
+            piecesLeft.set(piece.item, left);
+            if (left === 0) {
+              store.add(keys[piece.item], data);
               filling.delete(piece.item);
             }
           });
