@@ -247,6 +247,7 @@ describe('embed: the extraction cache cannot lie', () => {
   const embed = (out: string) => () => ['embed', '--model', model(), '--input', p('texts.txt'), '--pooling', 'mean', '--out', p(out)];
   const json = (name: string) => JSON.parse(readFileSync(p(name), 'utf8')) as { items: Array<{ input_ids: number[]; hidden_states: number[][] }> };
   const entries = (sub: string) => readdirSync(join(cache.LAYERWISE_CACHE, sub)).map((f) => join(cache.LAYERWISE_CACHE, sub, f));
+  const shards = () => entries('extractions').flatMap((store) => readdirSync(store).filter((f) => f.startsWith('shard-')).map((f) => join(store, f)));
   runCases([
     { name: 'first run fills the cache', setup: () => cpSync(MODEL, model(), { recursive: true }), args: embed('c1.json'), env: () => cache, expect: { status: 0 } },
     {
@@ -275,7 +276,7 @@ describe('embed: the extraction cache cannot lie', () => {
     {
       name: 'a damaged cache entry (one flipped value) is recomputed with a warning',
       setup: () => {
-        for (const entry of entries('embeddings')) {
+        for (const entry of shards()) {
           const bytes = readFileSync(entry);
           bytes[bytes.length - 2] ^= 0x40;
           writeFileSync(entry, bytes);
@@ -283,19 +284,19 @@ describe('embed: the extraction cache cannot lie', () => {
       },
       args: embed('c3.json'),
       env: () => cache,
-      expect: { status: 0, warning: /cache entry .* is damaged \(its checksum does not match its data\); recomputing it/, check: () => assert.deepEqual(json('c3.json').items, json('c2.json').items) },
+      expect: { status: 0, warning: /cache shard .* is damaged \(its checksum does not match its data\); dropping it and extracting its \d+ items again/, check: () => assert.deepEqual(json('c3.json').items, json('c2.json').items) },
     },
     {
       name: 'a truncated cache entry is recomputed with a warning',
-      setup: () => entries('embeddings').forEach((e) => truncateSync(e, 200)),
+      setup: () => shards().forEach((e) => truncateSync(e, 200)),
       args: embed('c4.json'),
       env: () => cache,
-      expect: { status: 0, warning: /cache entry .* is damaged \(it holds 200 bytes/, check: () => assert.deepEqual(json('c4.json').items, json('c2.json').items) },
+      expect: { status: 0, warning: /cache shard .* is damaged \(it holds 200 bytes/, check: () => assert.deepEqual(json('c4.json').items, json('c2.json').items) },
     },
     {
       name: 'a truncated tapped graph is rebuilt with a warning, not blamed on the model',
       setup: () => {
-        entries('embeddings').forEach((e) => rmSync(e));
+        rmSync(join(cache.LAYERWISE_CACHE, 'extractions'), { recursive: true });
         // Each tapped graph has a folder of its own (its external weights live beside it).
         const graphs = entries('tapped').map((dir) => join(dir, 'model.onnx')).filter((f) => existsSync(f));
         assert.ok(graphs.length > 0, 'the first run left tapped graphs');
@@ -309,12 +310,12 @@ describe('embed: the extraction cache cannot lie', () => {
       name: 'a cache that holds entries but cannot be written to: a warning, and --out is written',
       setup: () => {
         // As root, permissions do not stop writes: a file where the entries folder should be does.
-        rmSync(join(cache.LAYERWISE_CACHE, 'embeddings'), { recursive: true });
-        writeFileSync(join(cache.LAYERWISE_CACHE, 'embeddings'), '');
+        rmSync(join(cache.LAYERWISE_CACHE, 'extractions'), { recursive: true });
+        writeFileSync(join(cache.LAYERWISE_CACHE, 'extractions'), '');
       },
       args: embed('c6.json'),
       env: () => cache,
-      expect: { status: 0, warning: /cannot write to the cache .*embeddings \((ENOTDIR|EEXIST)\): results are not cached/, check: () => assert.deepEqual(json('c6.json').items, json('c2.json').items) },
+      expect: { status: 0, warning: /cannot write to the cache .*extractions\/\w+ \((ENOTDIR|EEXIST)\): results are not cached/, check: () => assert.deepEqual(json('c6.json').items, json('c2.json').items) },
     },
     {
       name: 'a cache folder that cannot be created at all: warnings, and --out is written',

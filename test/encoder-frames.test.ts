@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readdirSync, rmSync } from 'node:fs';
-import { Encoder, TaskFeatureSource, embedTask, embeddingsFrame, layerGeometry, layerGeometryFrame, writeNpy, loadTask, subsampleTask } from '../src/index.js';
+import { Encoder, embedTask, embeddingsFrame, layerGeometry, layerGeometryFrame, writeNpy, loadTask, subsampleTask } from '../src/index.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
 const texts = ['The bank of the river.', 'I took a loan from the bank.', 'Hello world', 'A'];
@@ -69,23 +69,3 @@ test('task features line up with the task examples (word and sentence level)', a
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('a feature source runs each sentence once for all tasks and gives each task its own rows', async () => {
-  const dir = tempDir();
-  const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: dir });
-  const tasks = ['ru.upos', 'ru.morph.Number', 'ru.sentlen', 'ru.tense'].map((name) => loadTask(name));
-  const source = new TaskFeatureSource(encoder, tasks, { sentencePooling: 'mean', wordPooling: 'mean', layers: [3] });
-  for (const task of tasks) {
-    const shared = await source.features(task);
-    const alone = await embedTask(encoder, task, { sentencePooling: 'mean', wordPooling: 'mean', layers: [3], cache: false });
-    assert.equal(shared.train.rows, task.train.examples.length);
-    const [a, b] = [shared.test.layer(3).data, alone.test.layer(3).data];
-    assert.equal(a.length, b.length);
-    let worst = 0;
-    a.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - b[k]))));
-    assert.ok(worst < 1e-4, `${task.name}: ${worst}`);
-  }
-  // One cached extraction per level (word, sentence), not one per task.
-  assert.equal(readdirSync(join(dir, 'embeddings')).length, 2);
-  await encoder.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});

@@ -309,45 +309,6 @@ describe('extraction options', () => {
   });
 });
 
-describe('on-disk cache', () => {
-  test('a rerun reads the cached safetensors entry; a corrupt entry is recomputed', async () => {
-    const cache = tempDir();
-    const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cache });
-    const texts = ['The cache keeps this.', 'And this.'];
-    const first = await encoder.embed(texts, { pooling: 'max' });
-    const dir = join(cache, 'embeddings');
-    const entries = readdirSync(dir);
-    assert.equal(entries.length, 1);
-    assert.match(entries[0], /\.safetensors$/);
-    // The entry is plain safetensors: 8-byte header length, JSON header, float32 data.
-    const bytes = readFileSync(join(dir, entries[0]));
-    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString());
-    assert.deepEqual(header['hidden_states.0'].shape, [2, 32]);
-    assert.equal(header.__metadata__.pooling, 'max');
-    assert.match(header.__metadata__.sha256, /^[0-9a-f]{64}$/);
-    // A cache hit reports its progress once, as done: no batch ran.
-    const progress: number[] = [];
-    const second = await encoder.embed(texts, { pooling: 'max', onProgress: (p) => progress.push(p.done) });
-    assert.deepEqual(progress, [2]);
-    assert.deepEqual(second.matrices(), first.matrices());
-    // Poisoned numbers fail the entry's checksum: recomputed, never returned.
-    const poisoned = Buffer.from(bytes);
-    poisoned.writeFloatLE(123.5, 8 + Number(bytes.readBigUInt64LE(0)));
-    writeFileSync(join(dir, entries[0]), poisoned);
-    assert.deepEqual((await encoder.embed(texts, { pooling: 'max' })).matrices(), first.matrices());
-    // A truncated entry (as a crash of an old writer might leave) is ignored and rewritten.
-    truncateSync(join(dir, entries[0]), 100);
-    const third = await encoder.embed(texts, { pooling: 'max' });
-    assert.deepEqual(third.matrices(), first.matrices());
-    assert.ok(readdirSync(dir).every((f) => !f.endsWith('.tmp')));
-    // Other settings are other entries.
-    await encoder.embed(texts, { pooling: 'mean' });
-    assert.equal(readdirSync(dir).length, 2);
-    await encoder.dispose();
-    rmSync(cache, { recursive: true, force: true });
-  });
-});
-
 describe('errors are one clear line', () => {
   test('a folder missing a file names it', async () => {
     const dir = tempDir();

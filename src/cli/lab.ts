@@ -14,7 +14,12 @@ seeded sample of ${DEFAULTS.labCap} train and ${DEFAULTS.labCap} test examples, 
 laptop within a lab session; --full uses every example (hours on 2 cores).
 With two or more --model, each model's lab goes to its own folder under DIR (default figures;
 a folder whose results.csv was measured with the same settings is reused) and the comparison
-figures and tables to DIR/comparison-<a>-vs-<b>/.`,
+figures and tables to DIR/comparison-<a>-vs-<b>/.
+A killed lab resumes: finished probe fits are journaled beside DIR (.NAME.journal-HASH.jsonl,
+HASH from the settings that change numbers), a rerun with the same settings fits only the rest
+and writes the same results, and the journal is removed when the lab completes. Extracted
+vectors are kept per sentence in the extraction store (LAYERWISE_CACHE), so any task set reuses
+every sentence already extracted.`,
   options: {
     ...MODEL_OPTIONS,
     model: { ...MODEL_OPTIONS.model, multiple: true, help: `${MODEL_OPTIONS.model.help}; give it twice or more to compare models` },

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Writes a file so that a killed process never leaves a half-written one: temp file, then rename. */
@@ -31,6 +31,45 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A lock older than this is a leftover (a lock guards a few seconds of writing), even if its pid was reused. */
+const STALE_LOCK_MS = 60_000;
+
+/**
+ * Runs `fn` (synchronous, so no other code of this process runs meanwhile) holding the lock file
+ * `path`, which holds the owner's pid: other processes wait for it. A lock whose process is gone
+ * (killed while holding it) or that is older than a minute is taken over.
+ */
+export function withLockFile<T>(path: string, fn: () => T): T {
+  mkdirSync(dirname(path), { recursive: true });
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let owner = NaN;
+    let age = 0;
+    try {
+      owner = Number(readFileSync(path, 'utf8'));
+      age = Date.now() - statSync(path).mtimeMs;
+    } catch {
+      continue; // released meanwhile
+    }
+    // An empty lock is one being created right now, unless it is old.
+    const held = Number.isInteger(owner) && owner > 0 ? owner !== process.pid && alive(owner) : age < 1000;
+    if (held && age < STALE_LOCK_MS) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    else rmSync(path, { force: true });
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(path, { force: true });
   }
 }
 

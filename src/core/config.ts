@@ -33,7 +33,7 @@ export type WordPooling = (typeof WORD_POOLINGS)[number];
 
 /** The environment variables layerwise reads, with what each means (printed by `--help`). */
 export const ENVIRONMENT = {
-  LAYERWISE_CACHE: 'where tapped graphs and extraction results are kept (default ~/.cache/layerwise)',
+  LAYERWISE_CACHE: 'where tapped graphs and the per-sentence extraction store are kept (default ~/.cache/layerwise)',
   LAYERWISE_WORKERS: 'worker threads fitting probes (default: one per core; 1 = in the main thread)',
   LAYERWISE_BACKEND: 'force a tfjs backend: tensorflow, wasm or cpu',
   LAYERWISE_CHROMIUM: 'the Chromium used to export PNG/SVG (default: found on PATH; never downloaded)',

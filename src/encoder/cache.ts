@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fstatSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
@@ -9,22 +9,24 @@ import { writeWithOutputs } from './onnx/graph.js';
  * The on-disk caches of layerwise (`~/.cache/layerwise`), built so that they cannot lie: keys hold
  * the content of every file that changes the numbers, entries carry a checksum checked on every
  * read, a damaged entry is rebuilt with a warning, and a cache that cannot be written only warns.
+ * Tapped graphs and file hashes live here; extraction results in `store.ts`.
  */
 
-/** Bump when what a cached entry means changes (pooling, truncation, layout), so old entries are never read as new. */
-export const CACHE_FORMAT = 2;
+/** Bump when what a cached entry means changes (pooling, truncation, layout), so old entries are never read as new. 3: per-item extraction stores. */
+export const CACHE_FORMAT = 3;
 
-function sha256(...parts: Array<string | Uint8Array>): string {
+export function sha256(...parts: Array<string | Uint8Array>): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return h.digest('hex');
 }
 
-function warn(message: string): void {
+/** Cache problems are warnings: the results are still computed. */
+export function warn(message: string): void {
   console.warn(`layerwise: warning: ${message}`);
 }
 
-function errorCode(err: unknown): string {
+export function errorCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 }
 
@@ -64,13 +66,6 @@ export function fileHash(path: string, memoDir: string): string {
 /** Identity of a model for caches: the content of every file that changes its numbers, and the cache format. */
 export function modelFingerprint(folder: string, files: readonly string[], memoDir: string): string {
   return sha256(JSON.stringify([CACHE_FORMAT, files.map((f) => [f, fileHash(join(folder, f), memoDir)])])).slice(0, 32);
-}
-
-/** A stable key for an extraction: settings plus a hash of every input text. */
-export function cacheKey(settings: unknown[], texts: string[]): string {
-  const h = createHash('sha256').update(JSON.stringify([CACHE_FORMAT, settings]));
-  for (const t of texts) h.update('\u0000').update(t);
-  return h.digest('hex').slice(0, 32);
 }
 
 /** Folders for graphs that cannot go into an unwritable cache: this process's own, removed on exit. */
@@ -149,85 +144,5 @@ function placeExternalData(modelPath: string, dir: string, files: readonly strin
       warn(`copying ${source} into ${dir} (another filesystem: set LAYERWISE_CACHE on the model's filesystem to link it instead)`);
       copyFileSync(source, target);
     }
-  }
-}
-
-/**
- * Extraction results on disk as safetensors (`hidden_states.<k>` float32 [rows, dim]), which
- * Python reads with `safetensors.numpy.load_file`. The metadata holds a SHA-256 of the tensor
- * bytes, checked on every read: a damaged entry is deleted and recomputed, never returned.
- * Entries are written to a temp file and renamed; a cache that cannot be written warns once.
- */
-export class EmbeddingCache {
-  private warnedWrite = false;
-
-  constructor(readonly dir: string) {}
-
-  path(key: string): string {
-    return join(this.dir, `${key}.safetensors`);
-  }
-
-  /** Stores an entry; failure (read-only or full disk) is a warning, never an error: the results are in hand. */
-  write(key: string, hiddenStates: Float32Array[], rows: number, dim: number, metadata: Record<string, string>): void {
-    const tensors = hiddenStates.map((m) => new Uint8Array(m.buffer, m.byteOffset, m.byteLength));
-    const header: Record<string, unknown> = { __metadata__: { ...metadata, sha256: sha256(...tensors) } };
-    let offset = 0;
-    hiddenStates.forEach((m, k) => {
-      header[`hidden_states.${k}`] = { dtype: 'F32', shape: [rows, dim], data_offsets: [offset, offset + m.byteLength] };
-      offset += m.byteLength;
-    });
-    let json = JSON.stringify(header);
-    json += ' '.repeat((8 - (json.length % 8)) % 8); // keeps tensor data 8-byte aligned
-    const headerBytes = Buffer.from(json, 'utf8');
-    const size = Buffer.alloc(8);
-    size.writeBigUInt64LE(BigInt(headerBytes.length));
-    try {
-      writeFileAtomic(this.path(key), [size, headerBytes, ...tensors]);
-    } catch (err) {
-      if (!this.warnedWrite) warn(`cannot write to the cache ${this.dir} (${errorCode(err)}): results are not cached. Set LAYERWISE_CACHE to a writable folder`);
-      this.warnedWrite = true;
-    }
-  }
-
-  /** The entry's matrices if it exists and is whole: right size, shapes and checksum. */
-  read(key: string, count: number, rows: number, dim: number): Float32Array[] | undefined {
-    const path = this.path(key);
-    if (!existsSync(path)) return undefined;
-    let problem: string;
-    try {
-      const fd = openSync(path, 'r');
-      try {
-        const total = fstatSync(fd).size;
-        const size = Buffer.alloc(8);
-        readSync(fd, size, 0, 8, 0);
-        const headerLength = Number(size.readBigUInt64LE());
-        if (total !== 8 + headerLength + count * rows * dim * 4) {
-          problem = `it holds ${total} bytes, not the ${8 + headerLength + count * rows * dim * 4} of ${count} × [${rows}, ${dim}] float32`;
-        } else {
-          const headerBytes = Buffer.alloc(headerLength);
-          readSync(fd, headerBytes, 0, headerLength, 8);
-          const header = JSON.parse(headerBytes.toString('utf8')) as { __metadata__?: { sha256?: string } };
-          const out: Float32Array[] = [];
-          for (let k = 0; k < count; k++) {
-            const m = new Float32Array(rows * dim);
-            readSync(fd, new Uint8Array(m.buffer), 0, m.byteLength, 8 + headerLength + k * m.byteLength);
-            out.push(m);
-          }
-          if (header.__metadata__?.sha256 === sha256(...out.map((m) => new Uint8Array(m.buffer)))) return out;
-          problem = 'its checksum does not match its data';
-        }
-      } finally {
-        closeSync(fd);
-      }
-    } catch (err) {
-      problem = `it cannot be read (${errorCode(err)})`;
-    }
-    warn(`cache entry ${path} is damaged (${problem}); recomputing it`);
-    try {
-      rmSync(path, { force: true });
-    } catch {
-      // A read-only cache keeps the damaged entry; the checksum rejects it again next time.
-    }
-    return undefined;
   }
 }

@@ -6,11 +6,12 @@ import { DEFAULTS, layerwiseCacheDir, type Dtype, type SentencePooling, type Wor
 import { checkOptionalInteger } from '../core/validate.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { planBatches } from './batches.js';
-import { EmbeddingCache, cacheKey, modelFingerprint } from './cache.js';
+import { modelFingerprint, sha256 } from './cache.js';
 import { checkConfigAgainstGraph, checkModelPath } from './checks.js';
 import { snapshotFolder, type HubOptions } from './hub.js';
 import { poolSpan } from './pool.js';
-import { TappedModel, externalDataFiles } from './session.js';
+import { TappedModel, externalDataFiles, type BatchOutputs } from './session.js';
+import { VectorStore, textKey, wordsKey } from './store.js';
 import { TextTokenizer, type Tokenized } from './tokenize.js';
 
 /** Weight types as transformers.js names them, and the file each selects (its DEFAULT_DTYPE_SUFFIX_MAPPING). */
@@ -53,7 +54,7 @@ export interface ExtractOptions {
   /** Token limit per text, special tokens included; default the model's. */
   maxLength?: number;
   onProgress?: ProgressCallback;
-  /** Reuse and store results in the on-disk cache (default true). */
+  /** Reuse and store results in the on-disk extraction store (default true). */
   cache?: boolean;
 }
 
@@ -69,13 +70,35 @@ interface ModelConfig {
   pad_token_id?: number;
 }
 
+/** A tokenized input of an extraction: all of an item (a text, a sentence) or a piece of it, filling rows from `firstRow`. */
+type Piece = Tokenized & { item: number; firstRow: number };
+
+/** Pools one input's tokens (row `row` of a batch) into its item's rows of one layer. */
+type PoolPiece = (batch: Float32Array, seqLen: number, row: number, piece: Piece, out: Float32Array) => void;
+
+/** How many items an encoder ran through the model, and how many it read back from its extraction store, since it was loaded. */
+export interface ExtractionCounts {
+  extracted: number;
+  reused: number;
+}
+
 const isHubId = (s: string) => /^[\w.-]+(\/[\w.-]+)?$/.test(s) && !s.startsWith('.');
+
+/** Refuses an empty list or an empty text, before any work. */
+function checkTexts(texts: string[]): void {
+  if (texts.length === 0) throw new Error('no texts given: pass at least one');
+  texts.forEach((text, i) => {
+    if (typeof text !== 'string' || text.trim() === '') throw new Error(`text ${i} is empty: remove it or give it some words`);
+  });
+}
 
 /** A pretrained encoder whose every hidden state, attention map and embedding component can be read. */
 export class Encoder {
   readonly layerNames: string[];
+  /** Items (texts, sentences) extracted and reused by `embed` and `embedWords`. */
+  readonly counts: ExtractionCounts = { extracted: 0, reused: 0 };
   private readonly text: TextTokenizer;
-  private readonly cache: EmbeddingCache;
+  private readonly stores = new Map<string, VectorStore>();
   private readonly vocab: string[];
 
   private constructor(
@@ -88,11 +111,10 @@ export class Encoder {
     readonly model: TappedModel,
     /** Longest input in tokens, special tokens included. */
     readonly maxLength: number,
-    layerwiseCache: string,
+    private readonly layerwiseCache: string,
   ) {
     this.text = new TextTokenizer(tokenizer);
     this.layerNames = layerNames(model.numHiddenStates);
-    this.cache = new EmbeddingCache(join(layerwiseCache, 'embeddings'));
     this.vocab = [];
     for (const [token, id] of tokenizer.get_vocab()) this.vocab[id] = token;
   }
@@ -196,12 +218,10 @@ export class Encoder {
     return layers;
   }
 
-  /** Tokenizes texts, checking for empty ones and warning once about truncation. */
+  /** Tokenizes texts (checked with `checkTexts`), warning once about truncation. */
   private tokenizeTexts(texts: string[], maxLength: number): Tokenized[] {
-    if (texts.length === 0) throw new Error('no texts given: pass at least one');
     let truncated = 0;
-    const out = texts.map((text, i) => {
-      if (typeof text !== 'string' || text.trim() === '') throw new Error(`text ${i} is empty: remove it or give it some words`);
+    const out = texts.map((text) => {
       const enc = this.text.encode(text, maxLength);
       if (enc.truncated) truncated++;
       return { ids: enc.ids };
@@ -215,7 +235,7 @@ export class Encoder {
     inputs: Tokenized[],
     request: { layers: number[]; attentions?: boolean; components?: boolean },
     options: ExtractOptions,
-    consume: (items: number[], out: Awaited<ReturnType<TappedModel['run']>>) => void,
+    consume: (items: number[], out: BatchOutputs) => void,
   ): Promise<void> {
     const batchSize = options.batchSize ?? DEFAULTS.batchSize;
     // Bound one batch's activations (batch × seq tokens) so long texts cannot exhaust memory.
@@ -230,59 +250,124 @@ export class Encoder {
     }
   }
 
-  /** One pooled vector per text and hidden state. Cached on disk by model, pooling, max length and texts. */
+  /**
+   * The store of one kind of extraction: on disk (all hidden states, one folder per model content,
+   * level, pooling and length limit) or, with `cache: false`, in memory for this call only.
+   */
+  private storeFor(settings: Record<string, string | number>, layers: number[], useCache: boolean): VectorStore {
+    if (!useCache) return new VectorStore(undefined, settings, layers, this.hiddenSize);
+    const key = sha256(JSON.stringify([this.fingerprint, settings])).slice(0, 32);
+    let store = this.stores.get(key);
+    if (!store) {
+      const all = Array.from({ length: this.numHiddenStates }, (_, l) => l);
+      store = new VectorStore(join(this.layerwiseCache, 'extractions', key), { model: this.name, fingerprint: this.fingerprint, ...settings }, all, this.hiddenSize);
+      this.stores.set(key, store);
+    }
+    return store;
+  }
+
+  /**
+   * The vectors of items (`keys`, in order) from a store, extracting first the items it lacks:
+   * `pieces` tokenizes those, `rowsOf` says how many rows an item has, `pool` fills them.
+   */
+  private async stored(store: VectorStore, keys: string[], layers: number[], options: ExtractOptions, work: { pieces: (items: number[]) => Piece[]; rowsOf: (item: number) => number; pool: PoolPiece }): Promise<Float32Array[]> {
+    const dim = this.hiddenSize;
+    for (let attempt = 0; ; attempt++) {
+      const missing: number[] = [];
+      const seen = new Set<string>();
+      keys.forEach((key, i) => {
+        if (seen.has(key)) return;
+        seen.add(key);
+        if (!store.has(key)) missing.push(i);
+      });
+      this.counts.extracted += missing.length;
+      if (attempt === 0) this.counts.reused += seen.size - missing.length;
+      if (missing.length === 0) options.onProgress?.({ done: keys.length, total: keys.length });
+      else {
+        const pieces = work.pieces(missing);
+        const piecesLeft = new Map<number, number>();
+        for (const piece of pieces) piecesLeft.set(piece.item, (piecesLeft.get(piece.item) ?? 0) + 1);
+        // Items being filled; each goes to the store (and, as shards fill, to disk) once its last piece ran.
+        const filling = new Map<number, Float32Array[]>();
+        const label = `${missing.length} new, ${seen.size - missing.length} stored`;
+        const onProgress = options.onProgress && ((p: { done: number; total: number }) => options.onProgress!({ ...p, label }));
+        await this.forEachBatch(pieces, { layers: [...store.layers] }, { ...options, onProgress }, (batchItems, out) => {
+          batchItems.forEach((p, row) => {
+            const piece = pieces[p];
+            const data = filling.get(piece.item) ?? store.layers.map(() => new Float32Array(work.rowsOf(piece.item) * dim));
+            filling.set(piece.item, data);
+            store.layers.forEach((l, k) => work.pool(out.hiddenStates.get(l)!, out.seqLen, row, piece, data[k]));
+            const left = piecesLeft.get(piece.item)! - 1;
+            piecesLeft.set(piece.item, left);
+            if (left === 0) {
+              store.add(keys[piece.item], data);
+              filling.delete(piece.item);
+            }
+          });
+        });
+        store.flush();
+      }
+      const found = store.read(keys, layers);
+      if (found) return found.data;
+      if (attempt > 0) throw new Error(`the extraction store ${store.dir} returned damaged data twice in a row: check its disk, or set LAYERWISE_CACHE to another folder`);
+    }
+  }
+
+  /** One pooled vector per text and hidden state, through the extraction store (by model, pooling, max length and text). */
   async embed(texts: string[], options: ExtractOptions & { pooling?: SentencePooling } = {}): Promise<SentenceVectors> {
     const pooling = options.pooling ?? DEFAULTS.sentencePooling;
     const layers = this.layersOf(options);
     const maxLength = this.lengthLimit(options.maxLength);
     const dim = this.hiddenSize;
-    const key = cacheKey([this.fingerprint, 'sentences', pooling, maxLength, layers], texts);
-    const useCache = options.cache ?? true;
-    const cached = useCache ? this.cache.read(key, layers.length, texts.length, dim) : undefined;
-    if (cached) {
-      options.onProgress?.({ done: texts.length, total: texts.length });
-      return new SentenceVectors(new LayerStack(layers, cached, texts.length, dim), texts, pooling, this.name);
-    }
-    const inputs = this.tokenizeTexts(texts, maxLength);
-    const hiddenStates = layers.map(() => new Float32Array(texts.length * dim));
-    await this.forEachBatch(inputs, { layers }, options, (items, out) => {
-      layers.forEach((l, k) => {
-        const batch = out.hiddenStates.get(l)!;
-        items.forEach((item, row) => poolSpan(batch, out.seqLen, dim, row, 0, inputs[item].ids.length, pooling, hiddenStates[k], item * dim));
-      });
+    checkTexts(texts);
+    const store = this.storeFor({ level: 'sentences', pooling, maxLength }, layers, options.cache ?? true);
+    const data = await this.stored(store, texts.map(textKey), layers, options, {
+      pieces: (items) => this.tokenizeTexts(items.map((i) => texts[i]), maxLength).map((t, k) => ({ ...t, item: items[k], firstRow: 0 })),
+      rowsOf: () => 1,
+      pool: (batch, seqLen, row, piece, out) => poolSpan(batch, seqLen, dim, row, 0, piece.ids.length, pooling, out, 0),
     });
-    if (useCache) this.cache.write(key, hiddenStates, texts.length, dim, { model: this.name, pooling, layers: layers.join(',') });
-    return new SentenceVectors(new LayerStack(layers, hiddenStates, texts.length, dim), texts, pooling, this.name);
+    return new SentenceVectors(new LayerStack(layers, data, texts.length, dim), texts, pooling, this.name);
   }
 
   /**
    * One vector per word of pre-tokenized sentences (CoNLL-U words): each word's subword
    * tokens pooled (`first`, `mean`, `last`), tokens split as Hugging Face's `is_split_into_words`.
+   * Through the extraction store, by model, pooling and words.
    */
   async embedWords(sentences: string[][], options: ExtractOptions & { pooling?: WordPooling } = {}): Promise<WordVectors> {
     const pooling = options.pooling ?? DEFAULTS.wordPooling;
     const layers = this.layersOf(options);
     const dim = this.hiddenSize;
     const sentenceOffsets = new Int32Array(sentences.length + 1);
-    sentences.forEach((words, s) => (sentenceOffsets[s + 1] = sentenceOffsets[s] + words.length));
-    const rows = sentenceOffsets[sentences.length];
-    const key = cacheKey([this.fingerprint, 'words', pooling, layers], sentences.map((w) => w.join('\u0001')));
-    const useCache = options.cache ?? true;
-    const cached = useCache ? this.cache.read(key, layers.length, rows, dim) : undefined;
-    if (cached) {
-      options.onProgress?.({ done: sentences.length, total: sentences.length });
-      return new WordVectors(new LayerStack(layers, cached, rows, dim), sentenceOffsets, pooling, this.name);
-    }
-    // A sentence longer than the model's limit is cut into consecutive word chunks that fit,
-    // each run on its own (less context for those words, but every word gets a vector).
-    const inputs: Array<Tokenized & { firstRow: number }> = [];
-    let split = 0;
     sentences.forEach((words, s) => {
       if (words.length === 0) throw new Error(`sentence ${s} has no words`);
+      sentenceOffsets[s + 1] = sentenceOffsets[s] + words.length;
+    });
+    const store = this.storeFor({ level: 'words', pooling }, layers, options.cache ?? true);
+    const data = await this.stored(store, sentences.map(wordsKey), layers, options, {
+      pieces: (items) => this.wordPieces(sentences, items),
+      rowsOf: (s) => sentences[s].length,
+      pool: (batch, seqLen, row, { wordStarts, wordEnds, firstRow }, out) => {
+        for (let w = 0; w < wordStarts!.length; w++) poolSpan(batch, seqLen, dim, row, wordStarts![w], wordEnds![w], pooling, out, (firstRow + w) * dim);
+      },
+    });
+    return new WordVectors(new LayerStack(layers, data, sentenceOffsets[sentences.length], dim), sentenceOffsets, pooling, this.name);
+  }
+
+  /**
+   * The inputs of sentences given as words. A sentence longer than the model's limit is cut into
+   * consecutive word chunks that fit, each run on its own (less context for those words, but every
+   * word gets a vector).
+   */
+  private wordPieces(sentences: string[][], items: number[]): Piece[] {
+    const pieces: Piece[] = [];
+    let split = 0;
+    for (const s of items) {
+      const words = sentences[s];
       const whole = this.text.encodeWords(words);
       if (whole.ids.length <= this.maxLength) {
-        inputs.push({ ...whole, firstRow: sentenceOffsets[s] });
-        return;
+        pieces.push({ ...whole, item: s, firstRow: 0 });
+        continue;
       }
       split++;
       let from = 0;
@@ -291,31 +376,19 @@ export class Encoder {
         while (to < words.length && whole.wordEnds![to] - whole.wordStarts![from] + this.text.specialCount <= this.maxLength) to++;
         const chunk = this.text.encodeWords(words.slice(from, to));
         if (chunk.ids.length > this.maxLength) throw new Error(`sentence ${s}: word ${from} alone has more tokens than the model's ${this.maxLength}`);
-        inputs.push({ ...chunk, firstRow: sentenceOffsets[s] + from });
+        pieces.push({ ...chunk, item: s, firstRow: from });
         from = to;
       }
-    });
-    if (split > 0) console.warn(`layerwise: ${split} of ${sentences.length} sentences are longer than ${this.maxLength} tokens and were cut into pieces`);
-    const hiddenStates = layers.map(() => new Float32Array(rows * dim));
-    await this.forEachBatch(inputs, { layers }, options, (items, out) => {
-      layers.forEach((l, k) => {
-        const batch = out.hiddenStates.get(l)!;
-        items.forEach((item, row) => {
-          const { wordStarts, wordEnds, firstRow } = inputs[item];
-          for (let w = 0; w < wordStarts!.length; w++) {
-            poolSpan(batch, out.seqLen, dim, row, wordStarts![w], wordEnds![w], pooling, hiddenStates[k], (firstRow + w) * dim);
-          }
-        });
-      });
-    });
-    if (useCache) this.cache.write(key, hiddenStates, rows, dim, { model: this.name, pooling, layers: layers.join(',') });
-    return new WordVectors(new LayerStack(layers, hiddenStates, rows, dim), sentenceOffsets, pooling, this.name);
+    }
+    if (split > 0) console.warn(`layerwise: ${split} of ${items.length} sentences are longer than ${this.maxLength} tokens and were cut into pieces`);
+    return pieces;
   }
 
   /** Every token's hidden states (and optionally attention maps and embedding components) per text. */
   async embedTokens(texts: string[], options: TokenOptions = {}): Promise<ActivationCache[]> {
     const layers = this.layersOf(options);
     const dim = this.hiddenSize;
+    checkTexts(texts);
     const inputs = this.tokenizeTexts(texts, this.lengthLimit(options.maxLength));
     const results: ActivationCache[] = new Array(texts.length);
     const request = { layers, attentions: options.attentions, components: options.components };

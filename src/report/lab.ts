@@ -1,6 +1,6 @@
-
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { replaceFolder } from '../core/atomic.js';
 import { DEFAULTS, type SentencePooling, type WordPooling } from '../core/config.js';
 import type { ProgressCallback } from '../core/progress.js';
@@ -14,9 +14,10 @@ import { loadTasks, TASK_REGISTRY } from '../tasks/registry.js';
 import { subsampleTask } from '../tasks/subsample.js';
 import { closeBrowser } from '../viz/browser.js';
 import { explore } from './explore.js';
+import { UnitJournal } from '../study/journal.js';
 import { probeTasks } from '../study/probe-tasks.js';
 import { buildReport } from './build.js';
-import { resolveLabSettings, writeRunSettings } from './settings.js';
+import { resolveLabSettings, writeRunSettings, type LabSettings } from './settings.js';
 import type { Lang } from './text/types.js';
 
 export interface LabOptions {
@@ -63,6 +64,26 @@ function checkOutDir(outDir: string): void {
   throw new Error(`${outDir} holds files a lab did not write, and a lab replaces its whole output folder; choose a new or lab-made folder`);
 }
 
+/**
+ * The journal of a lab's finished probe fits, beside its output folder (`.NAME.journal-HASH.jsonl`
+ * in the parent: the output folder is replaced whole, and holds only what the lab wrote). HASH
+ * covers every setting that changes the numbers, the tfjs backend (backends round differently) and
+ * the model's content, so a rerun with the same settings resumes, and one with others starts anew.
+ */
+function openJournal(outDir: string, settings: LabSettings & { backend: string }, fingerprint: string): UnitJournal {
+  const hash = createHash('sha256').update(JSON.stringify([settings, fingerprint])).digest('hex').slice(0, 16);
+  mkdirSync(dirname(outDir), { recursive: true });
+  return new UnitJournal(join(dirname(outDir), `${journalPrefix(outDir)}${hash}.jsonl`), { ...settings, fingerprint });
+}
+
+const journalPrefix = (outDir: string) => `.${basename(outDir)}.journal-`;
+
+/** Removes the journals of an output folder once its lab is complete (this run's and any of other settings). */
+function removeJournals(outDir: string): void {
+  const parent = dirname(outDir);
+  for (const entry of readdirSync(parent)) if (entry.startsWith(journalPrefix(outDir))) rmSync(join(parent, entry), { force: true });
+}
+
 /** The whole lab: probes on every layer for every task, figures, and a report (what `layerwise lab` runs). */
 export async function runLab(options: LabOptions): Promise<LabResult> {
   const started = Date.now();
@@ -86,10 +107,15 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   log(`model ${model}: loading`);
   const encoder = await Encoder.load(model, { dtype: options.dtype, offline: options.offline });
   const files: string[] = [];
+  let journal: UnitJournal | undefined;
+  let complete = false;
   try {
     const backend = await initBackend();
+    journal = openJournal(options.outDir, { ...resolveLabSettings(options), backend }, encoder.fingerprint);
     log(`${tasks.length} tasks, ${probe} probes on ${encoder.numHiddenStates} hidden states × ${seeds} seeds (tfjs ${backend})`);
-    const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, sentencePooling, wordPooling, batchSize: options.batchSize, onProgress: options.onProgress });
+    if (journal.size > 0) log(`resuming an interrupted run: ${journal.size} probe fits already done (${journal.path})`);
+    const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, sentencePooling, wordPooling, batchSize: options.batchSize, onProgress: options.onProgress, journal });
+    log(`probe fits: ${journal.counts.written} run, ${journal.counts.resumed} read from the journal`);
     log('geometry, context and attention figures');
     const sst2 = tasks.find((t) => t.name === 'sst2') ?? loadTasks(['sst2'])[0];
     const sample = sst2.test.examples.slice(0, exploreSentences);
@@ -112,9 +138,13 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
       );
       files.push(...report.files.map((path) => relative(staging, path)));
     });
+    complete = true;
     log(`report: ${join(options.outDir, 'report.md')}`);
     return { rows: probed.rows, summaries: probed.summaries, files: files.map((f) => join(options.outDir, f)) };
   } finally {
+    // A failed run keeps its journal, so a rerun resumes; a complete one needs it no more.
+    journal?.close();
+    if (complete) removeJournals(options.outDir);
     await closeBrowser();
     await encoder.dispose();
   }

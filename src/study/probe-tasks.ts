@@ -3,7 +3,7 @@ import type { ProgressCallback } from '../core/progress.js';
 import type { Encoder } from '../encoder/encoder.js';
 import type { PredictionRow, ResultRow, TaskSummary } from '../results/types.js';
 import type { ProbingTask } from '../tasks/types.js';
-import { TaskFeatureSource } from './features.js';
+import { embedTask } from './features.js';
 import { probeLayers, type ProbeLayersOptions } from './protocol.js';
 
 export interface ProbeTasksOptions extends Omit<ProbeLayersOptions, 'onProgress'> {
@@ -29,11 +29,10 @@ export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[]
   const predictions: PredictionRow[] | undefined = options.predictions ? [] : undefined;
   const seconds = { extract: 0, probe: 0 };
   const clock = () => performance.now() / 1000;
-  // Word-level tasks share one extraction, sentence-level tasks another (run when first needed).
-  const source = new TaskFeatureSource(encoder, tasks, { sentencePooling: options.sentencePooling, wordPooling: options.wordPooling, batchSize: options.batchSize, onProgress: options.onProgress?.('extract') });
   for (const task of tasks) {
     let start = clock();
-    const features = await source.features(task);
+    // Sentences earlier tasks (or runs) extracted come from the extraction store.
+    const features = await embedTask(encoder, task, { sentencePooling: options.sentencePooling, wordPooling: options.wordPooling, batchSize: options.batchSize, onProgress: options.onProgress?.(`extract ${task.name}`) });
     seconds.extract += clock() - start;
     start = clock();
     const result = await probeLayers(features, task, { ...options, onProgress: options.onProgress?.('probe') });

@@ -13,6 +13,7 @@ import { taskBaselines, wordType } from './baselines.js';
 import type { TaskFeatures } from './features.js';
 import { seedList } from './fit.js';
 import type { UnitOutput } from './unit.js';
+import type { UnitJournal } from './journal.js';
 import { FitWorkers } from './workers.js';
 
 export interface ProbeLayersOptions {
@@ -30,6 +31,8 @@ export interface ProbeLayersOptions {
   onProgress?: ProgressCallback;
   /** Worker threads fitting probes in parallel; default one per core (`LAYERWISE_WORKERS`). */
   workers?: number;
+  /** Units already finished (by a killed run with the same settings) are read from it; finished ones are added. */
+  journal?: UnitJournal;
 }
 
 export interface ProbeLayersResult {
@@ -91,6 +94,12 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
   let outputs: UnitOutput[];
   try {
     outputs = await Promise.all(units.map(async ({ layer, seed, s }) => {
+      const key = { task: task.name, probe: kind, layer, seed };
+      const journaled = options.journal?.get(key);
+      if (journaled) {
+        options.onProgress?.({ done: ++done, total: units.length, label: `${task.name} layer ${layer} seed ${seed}` });
+        return journaled;
+      }
       const train = features.train.layer(layer);
       const output = await pool.run({
         train: selectRows(train, fit),
@@ -104,6 +113,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
         mdl: options.mdl ? { clusters: Int32Array.from(fit, (i) => task.train.examples[i].sentence) } : undefined,
         seed,
       });
+      options.journal?.put(key, output);
       options.onProgress?.({ done: ++done, total: units.length, label: `${task.name} layer ${layer} seed ${seed}` });
       return output;
     }));
