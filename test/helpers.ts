@@ -36,3 +36,11 @@ export function cli(args: string[], options: { cwd?: string; env?: NodeJS.Proces
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'layerwise.js'), ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 1 << 28 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The body cells of an HTML table (`htmlTable`, `frameTable`, `tokenTable` output), row by row, as text. */
+export function tableCells(html: string): string[][] {
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html);
+  if (!body) throw new Error('an HTML output without a table body');
+  const decode = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return [...body[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => decode(cell[1])));
+}

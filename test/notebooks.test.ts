@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tableCells } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const python = '/usr/bin/python3';
@@ -171,14 +172,6 @@ function inRange(value: number, low: number, high: number, what: string): void {
 
 /** The HTML outputs holding `marker` (a class name, a figure title). */
 const outputsWith = (html: string[], marker: string): string[] => html.filter((h) => h.includes(marker));
-
-/** The body cells of an HTML table output (`showTable`, `tokenTable`), row by row, as text. */
-function tableCells(html: string): string[][] {
-  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html);
-  assert.ok(body, 'an HTML output without a table body');
-  const decode = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-  return [...body[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => decode(cell[1])));
-}
 
 /** What a head view output draws: the data its script is called with. */
 interface HeadViewData { tokens: string[]; layers: number[]; numHeads: number; attention: number[][][]; start: { layer: number; head: number | 'all'; view: string } }

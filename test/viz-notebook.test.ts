@@ -10,7 +10,7 @@ import { frameOf } from '../src/core/frames.js';
 import { Encoder } from '../src/encoder/encoder.js';
 import { newBrowserPage } from '../src/viz/browser.js';
 import { closeBrowser, frameTable, HEAD_VIEW_MIN_WEIGHT, headView, tokenCosineMap, tokenNormMap, tokenTable } from '../src/viz/index.js';
-import { FIXTURES } from './helpers.js';
+import { FIXTURES, tableCells } from './helpers.js';
 
 interface ReferenceSentence { text: string; input_ids: number[]; hidden_states: number[][][] }
 const reference = JSON.parse(readFileSync(join(FIXTURES, 'tiny-roberta', 'reference.json'), 'utf8')) as { sentences: ReferenceSentence[] };
@@ -31,16 +31,9 @@ after(async () => {
 const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0) / (norm(a) * norm(b));
 
-/** The cells of an HTML table's body, row by row, as text (entities decoded). */
-function bodyCells(html: string): string[][] {
-  const body = /<tbody>([\s\S]*)<\/tbody>/.exec(html)![1];
-  const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => decode(c[1])));
-}
-
 test('tokenTable lists every token with its position and the id PyTorch ran', () => {
   const html = tokenTable(activations);
-  const rows = bodyCells(html);
+  const rows = tableCells(html);
   assert.deepEqual(rows.map((r) => Number(r[2])), sentence.input_ids);
   assert.deepEqual(rows.map((r) => Number(r[0])), sentence.input_ids.map((_, i) => i));
   assert.deepEqual(rows.map((r) => r[1]), [...activations.tokens]);
@@ -51,7 +44,7 @@ test('tokenTable lists every token with its position and the id PyTorch ran', ()
 test('frameTable shows a Danfo frame cell by cell, cut to maxRows / maxColumns with a count of the rest', () => {
   const records = Array.from({ length: 30 }, (_, i) => ({ name: `<row ${i}>`, value: i / 7, count: i * 3 }));
   const frame = frameOf(records, ['name', 'value', 'count']);
-  const rows = bodyCells(frameTable(frame, { maxRows: 25 }));
+  const rows = tableCells(frameTable(frame, { maxRows: 25 }));
   assert.equal(rows.length, 25);
   rows.forEach((r, i) => {
     assert.deepEqual([r[0], r[1], r[3]], [String(i), `<row ${i}>`, String(i * 3)]);
