@@ -12,11 +12,9 @@
  *
  *   npm run bench:probe [-- --repeats 3 --skip-mlp --cpu]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { writeNpy } from '../src/core/npy.js';
@@ -27,6 +25,7 @@ import { holdOut } from '../src/probe/search.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
 import type { Matrix } from '../src/core/activations.js';
 import type { Probe } from '../src/probe/types.js';
+import { cpuModel, loadavg, Sklearn } from './sklearn.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,90 +46,11 @@ const SEED = 0;
 const HIDDEN = 256;
 const MLP_L2 = 1e-3; // the fixed-λ MLP run: the middle of MlpProbe's default grid
 
-// One long-lived worker: each request is one timed fit, so its runs interleave with ours.
-const WORKER = String.raw`
-import json, sys, time
-import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import StandardScaler
-
-data = {}
-
-def fixed(C):
-    scaler = StandardScaler().fit(Xtr)
-    return scaler, LogisticRegression(C=C, max_iter=100, tol=1e-4).fit(scaler.transform(Xtr), ytr), 1 / (C * len(ytr))
-
-def tuned(grid, patience):
-    scaler = StandardScaler().fit(Xtr[fit_rows])
-    Xf, Xv = scaler.transform(Xtr[fit_rows]), scaler.transform(Xtr[val_rows])
-    model = LogisticRegression(max_iter=100, tol=1e-4, warm_start=True)
-    best, since = None, 0
-    for c in sorted(grid):
-        model.set_params(C=c).fit(Xf, ytr[fit_rows])
-        acc = model.score(Xv, ytr[val_rows])
-        if best is None or acc > best[1]:
-            best, since = (c, acc, model.coef_.copy(), model.intercept_.copy()), 0
-        else:
-            since += 1
-            if since >= patience:
-                break
-    lam = 1 / (best[0] * len(fit_rows))  # the chosen λ, refit on all rows as LinearProbe does
-    scaler = StandardScaler().fit(Xtr)
-    final = LogisticRegression(C=1 / (lam * len(ytr)), max_iter=100, tol=1e-4, warm_start=True)
-    final.coef_, final.intercept_ = best[2], best[3]
-    return scaler, final.fit(scaler.transform(Xtr), ytr), lam
-
-def mlp(hidden):
-    scaler = StandardScaler().fit(Xtr)
-    model = MLPClassifier(hidden_layer_sizes=(hidden,), solver='adam', early_stopping=True, validation_fraction=0.1,
-                          n_iter_no_change=10, random_state=0).fit(scaler.transform(Xtr), ytr)
-    return scaler, model, model.alpha
-
-for line in sys.stdin:
-    request = json.loads(line)
-    if 'load' in request:
-        d = request['load']
-        Xtr, Xte = np.load(d + '/X_train.npy'), np.load(d + '/X_test.npy')
-        ytr, yte = np.loadtxt(d + '/y_train.txt', dtype=int), np.loadtxt(d + '/y_test.txt', dtype=int)
-        fit_rows, val_rows = np.load(d + '/fit_rows.npy').astype(int), np.load(d + '/validation_rows.npy').astype(int)
-        print(json.dumps({}), flush=True)
-        continue
-    run = {'fixed': lambda: fixed(request['C']), 'tuned': lambda: tuned(request['grid'], request['patience']), 'mlp': lambda: mlp(request['hidden'])}[request['run']]
-    t = time.perf_counter()
-    scaler, model, l2 = run()
-    seconds = time.perf_counter() - t
-    print(json.dumps({'seconds': seconds, 'accuracy': float(model.score(scaler.transform(Xte), yte)),
-                      'iterations': int(np.max(model.n_iter_)), 'l2': float(l2)}), flush=True)
-`;
-
 interface Run {
   seconds: number;
   accuracy: number;
   iterations: number; // L-BFGS iterations or epochs of the final fit
   l2: number; // λ (linear, ours' MLP) or sklearn's alpha (sklearn's MLP)
-}
-
-/** The scikit-learn worker: one JSON request a line, one JSON answer a line. */
-class Sklearn {
-  private readonly child = spawn('/usr/bin/python3', ['-c', WORKER], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
-  private readonly lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
-  private stderr = '';
-
-  constructor() {
-    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-  }
-
-  async ask<T>(request: object): Promise<T> {
-    this.child.stdin.write(JSON.stringify(request) + '\n');
-    const { value, done } = await this.lines.next();
-    if (done) throw new Error(`scikit-learn worker failed: ${this.stderr.trim().split('\n').at(-1)}`);
-    return JSON.parse(value) as T;
-  }
-
-  close(): void {
-    this.child.stdin.end();
-  }
 }
 
 function timed(make: () => Probe, train: Matrix, yTrain: Int32Array, test: Matrix, yTest: Int32Array, classes: number): Run {
@@ -144,14 +64,6 @@ function best(runs: Run[]): Run {
   return runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
-function cpuModel(): string {
-  const line = readFileSync('/proc/cpuinfo', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('model name'));
-  return line ? line.split(':')[1].trim() : cpus()[0]?.model ?? 'unknown CPU';
-}
-
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const fmt = (r: Run, unit: string) => `${r.seconds.toFixed(3)} s  acc ${(100 * r.accuracy).toFixed(2)}%  ${unit} ${r.iterations}  λ ${r.l2.toExponential(2)}`;
 
 const backend = await initBackend();

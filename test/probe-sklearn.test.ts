@@ -74,3 +74,43 @@ it('linear probe matches scikit-learn LogisticRegression: tuned accuracy within 
   t.diagnostic(`accuracy ${ours} vs sklearn ${reference.cv_accuracy} (λ ${tuned.fitInfo!.l2} vs C ${reference.cv_C}); max |Δp| ${worst.toExponential(2)}`);
   assert.ok(worst < 2e-3, `probabilities differ from sklearn's by up to ${worst}`);
 });
+
+it('a class absent from training: the present classes get scikit-learn\'s probabilities (it fits only them) times 1 − A/(n+K), each absent class 1/(n+K)', () => {
+  const K = 4;
+  const absent = 2;
+  const { X, y } = gaussianClusters({ rows: 1200, dim: 24, classes: K, separation: 0.3, seed: 5 });
+  const keep = Array.from(y.keys()).filter((i) => y[i] !== absent);
+  const n = keep.length - 400;
+  const rows = (from: number, to: number): Matrix => ({ data: Float32Array.from(keep.slice(from, to).flatMap((i) => Array.from(X.data.subarray(i * 24, (i + 1) * 24)))), rows: to - from, cols: 24 });
+  const train = rows(0, n);
+  const test = rows(n, keep.length);
+  const yTrain = Int32Array.from(keep.slice(0, n), (i) => y[i]);
+  const probe = new LinearProbe({ l2: 1 / (C * n), tol: 1e-6, maxIter: 500 }).fit(train, yTrain, K);
+  writeNpy(join(dir, 'A_train.npy'), [n, 24], train.data);
+  writeNpy(join(dir, 'A_test.npy'), [test.rows, 24], test.data);
+  writeFileSync(join(dir, 'A_y.txt'), yTrain.join('\n') + '\n');
+  const script = String.raw`
+import sys
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+d, C = sys.argv[1], float(sys.argv[2])
+X, T, y = np.load(d + '/A_train.npy'), np.load(d + '/A_test.npy'), np.loadtxt(d + '/A_y.txt', dtype=int)
+s = StandardScaler().fit(X)
+m = LogisticRegression(C=C, max_iter=2000, tol=1e-8).fit(s.transform(X), y)
+assert list(m.classes_) == [0, 1, 3]
+np.save(d + '/A_proba.npy', m.predict_proba(s.transform(T)).astype(np.float32))
+`;
+  const run = spawnSync('/usr/bin/python3', ['-c', script, dir, String(C)], { encoding: 'utf8', env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
+  assert.equal(run.status, 0, run.stderr);
+  const theirs = readNpy(join(dir, 'A_proba.npy')).data;
+  const mine = probe.predictProba(test);
+  const floor = 1 / (n + K);
+  let worst = 0;
+  for (let r = 0; r < test.rows; r++) {
+    assert.ok(Math.abs(mine[r * K + absent] - floor) < 1e-9, `row ${r}: absent class has ${mine[r * K + absent]}, expected ${floor}`);
+    [0, 1, 3].forEach((c, j) => (worst = Math.max(worst, Math.abs(mine[r * K + c] - theirs[r * 3 + j] * (1 - floor)))));
+  }
+  assert.ok(worst < 2e-3, `present-class probabilities differ from sklearn's × (1 − 1/(n+K)) by up to ${worst}`);
+  assert.ok(!probe.predict(test).includes(absent), 'an absent class is never predicted');
+});

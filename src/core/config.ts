@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
+
+/** This package's version (from src/ and dist/ alike, package.json is two folders up). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * Every default and environment variable layerwise reads, in one place. Library functions and

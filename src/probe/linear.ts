@@ -6,15 +6,26 @@ import { restandardize, type Standardizer } from './standardize.js';
 import type { Matrix } from '../core/activations.js';
 import type { ProbeOptions } from './types.js';
 
+/** Parameters [W (row-major, features × outputs), b] over the classes present in the training rows. */
+interface Fitted {
+  params: Float64Array;
+  classes: Int32Array; // the present classes, ascending: logit column j is class classes[j]
+}
+
 /**
  * Multinomial logistic regression (softmax; one logit with a sigmoid for 2 classes, like
  * sklearn), fitted by full-batch L-BFGS on loss = mean cross-entropy + λ/2·‖W‖² (bias not
  * penalized) — the same optimum as sklearn's `LogisticRegression(C = 1/(λ·n))`.
- * Parameters are the vector [W (row-major, features × outputs), b].
+ *
+ * Like sklearn, it fits only the classes present in the training rows: an absent class has no
+ * optimum (its unpenalized bias runs to −∞), and L-BFGS spent all its iterations chasing it. A
+ * class absent from n training rows of K classes gets probability 1/(n + K) (Laplace's rule of
+ * succession), the present ones share the rest in the fitted proportions, so log-probabilities
+ * (the MDL codelength of a small block) stay finite and do not depend on when an optimizer stopped.
  */
-export class LinearProbe extends ProbeBase<Float64Array> {
+export class LinearProbe extends ProbeBase<Fitted> {
   readonly kind = 'linear' as const;
-  private params: Float64Array | undefined;
+  private fitted: (Fitted & { rows: number }) | undefined;
 
   /** sklearn's default C = 1. */
   protected defaultL2(rows: number): number {
@@ -30,34 +41,58 @@ export class LinearProbe extends ProbeBase<Float64Array> {
     super({ ...options, kind: 'linear' });
   }
 
-  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Float64Array> | undefined): number {
+  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Fitted> | undefined): number {
     const design = new Design(data);
     try {
-      const solved = design.solve(l2, warm && restandardizeParams(warm, scaling, outputsFor(data.numClasses)), this.options);
-      this.params = solved.params;
+      // The walk's fitting part may lack a class the whole training split has: then start cold.
+      const start = warm && sameClasses(warm.value.classes, design.classes) ? restandardizeParams(warm, scaling, outputsFor(design.classes.length)) : undefined;
+      const solved = design.solve(l2, start, this.options);
+      this.fitted = { params: solved.params, classes: design.classes, rows: data.X.rows };
       return solved.iterations;
     } finally {
       design.dispose();
     }
   }
 
-  protected openPath(fit: Training, validation: Training): L2Path<Float64Array> {
+  protected openPath(fit: Training, validation: Training): L2Path<Fitted> {
     const design = new Design(fit);
     let params: Float64Array | undefined;
     return {
       step: (l2) => {
         params = design.solve(l2, params, this.options).params; // warm start from the previous, stronger λ
-        const logp = logProbaOf(validation.X, params, validation.numClasses);
-        return { accuracy: accuracy(argmaxRows(logp, validation.X.rows, validation.numClasses), validation.y), hint: params };
+        const fitted = { params, classes: design.classes };
+        const predicted = predictPresent(validation.X, fitted);
+        return { accuracy: accuracy(predicted, validation.y), hint: fitted };
       },
       dispose: () => design.dispose(),
     };
   }
 
   protected logProba(X: Matrix): Float32Array {
-    if (!this.params) throw new Error('linear probe has no weights; fit it first');
-    return logProbaOf(X, this.params, this.numClasses);
+    if (!this.fitted) throw new Error('linear probe has no weights; fit it first');
+    const { classes, rows } = this.fitted;
+    const present = logProbaOf(X, this.fitted);
+    const K = this.numClasses;
+    const m = classes.length;
+    const out = new Float32Array(X.rows * K);
+    if (m === K) {
+      out.set(present);
+      return out;
+    }
+    const absent = Math.log(1 / (rows + K));
+    const share = Math.log1p(-(K - m) / (rows + K)); // what the present classes keep
+    out.fill(absent);
+    for (let r = 0; r < X.rows; r++) for (let j = 0; j < m; j++) out[r * K + classes[j]] = present[r * m + j] + share;
+    return out;
   }
+}
+
+const sameClasses = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((c, i) => c === b[i]);
+
+/** The most probable present class of each row. */
+function predictPresent(X: Matrix, fitted: Fitted): Int32Array {
+  const best = argmaxRows(logProbaOf(X, fitted), X.rows, fitted.classes.length);
+  return best.map((j) => fitted.classes[j]);
 }
 
 /**
@@ -65,16 +100,17 @@ export class LinearProbe extends ProbeBase<Float64Array> {
  * starts at the walk's optimum as the final data sees it, not at a point shifted by the difference
  * between the fitting part's and all rows' statistics.
  */
-function restandardizeParams(warm: Warm<Float64Array>, to: Standardizer, outputs: number): Float64Array {
+function restandardizeParams(warm: Warm<Fitted>, to: Standardizer, outputs: number): Float64Array {
   const weightCount = warm.scaling.mean.length * outputs;
-  const { W, b } = restandardize(warm.value.subarray(0, weightCount), warm.value.subarray(weightCount), warm.scaling, to);
-  const params = new Float64Array(warm.value.length);
+  const { params: value } = warm.value;
+  const { W, b } = restandardize(value.subarray(0, weightCount), value.subarray(weightCount), warm.scaling, to);
+  const params = new Float64Array(value.length);
   params.set(W);
   params.set(b, weightCount);
   return params;
 }
 
-/** Logit columns: one for binary tasks (logistic), one per class otherwise (softmax). */
+/** Logit columns: one for two classes (logistic), one per class otherwise (softmax). */
 function outputsFor(numClasses: number): number {
   return numClasses === 2 ? 1 : numClasses;
 }
@@ -95,19 +131,30 @@ class Design {
   private readonly cols: number;
   private readonly outputs: number;
 
+  /** The classes present in the rows, ascending; labels are fitted as their index here. */
+  readonly classes: Int32Array;
+
   constructor({ X, y, numClasses }: Training) {
     this.rows = X.rows;
     this.cols = X.cols;
-    this.outputs = outputsFor(numClasses);
+    const seen = new Uint8Array(numClasses);
+    for (const label of y) seen[label] = 1;
+    this.classes = Int32Array.from(Array.from(seen.keys()).filter((c) => seen[c] === 1));
+    const index = new Int32Array(numClasses);
+    this.classes.forEach((c, j) => (index[c] = j));
+    const compact = y.map((label) => index[label]);
+    this.outputs = outputsFor(this.classes.length);
     this.X = tf.tidy(() => tf.concat([tf.tensor2d(X.data, [X.rows, X.cols]), tf.ones([X.rows, 1])], 1));
     this.Xt = tf.transpose(this.X);
     this.targets = tf.tidy(() =>
-      this.outputs === 1 ? tf.tensor2d(Float32Array.from(y), [1, y.length]) : tf.oneHot(tf.tensor1d(y, 'int32'), numClasses).toFloat(),
+      this.outputs === 1 ? tf.tensor2d(Float32Array.from(compact), [1, y.length]) : tf.oneHot(tf.tensor1d(compact, 'int32'), this.classes.length).toFloat(),
     ) as tf.Tensor2D;
   }
 
   solve(l2: number, start: Float64Array | undefined, options: ProbeOptions): { params: Float64Array; iterations: number } {
     const size = (this.cols + 1) * this.outputs;
+    // One class present: nothing to fit, every row is that class.
+    if (this.classes.length === 1) return { params: new Float64Array(0), iterations: 0 };
     const x0 = start && start.length === size ? start : new Float64Array(size);
     const result = minimizeLbfgs((p, g) => this.lossAndGradient(p, g, l2), x0, { maxIter: options.maxIter ?? 100, gtol: options.tol ?? 1e-4 });
     return { params: result.x, iterations: result.iterations };
@@ -122,11 +169,11 @@ class Design {
     const { X, Xt, targets, rows, cols, outputs } = this;
     const [perRow, dW] = tf.tidy(() => {
       if (outputs === 1) {
-        const z = tf.matMul(tf.tensor2d(Float32Array.from(params), [1, cols + 1]), Xt);
+        const z = tf.matMul(tf.tensor2d(new Float32Array(params), [1, cols + 1]), Xt);
         const losses = tf.sub(tf.softplus(z), tf.mul(targets, z));
         return [losses, tf.matMul(tf.div(tf.sub(tf.sigmoid(z), targets), rows), X)];
       }
-      const logp = tf.logSoftmax(tf.matMul(X, tf.tensor2d(Float32Array.from(params), [cols + 1, outputs])));
+      const logp = tf.logSoftmax(tf.matMul(X, tf.tensor2d(new Float32Array(params), [cols + 1, outputs])));
       const losses = tf.neg(tf.sum(tf.mul(targets, logp), 1));
       return [losses, tf.matMul(Xt, tf.div(tf.sub(tf.exp(logp), targets), rows))];
     });
@@ -151,16 +198,17 @@ class Design {
   }
 }
 
-/** Log class probabilities of standardized rows under parameters [W, b]. */
-function logProbaOf(X: Matrix, params: Float64Array, numClasses: number): Float32Array {
-  const outputs = outputsFor(numClasses);
+/** Log-probabilities of the present classes [rows, classes.length] for standardized rows. */
+function logProbaOf(X: Matrix, { params, classes }: Fitted): Float32Array {
+  if (classes.length === 1) return new Float32Array(X.rows); // log 1
+  const outputs = outputsFor(classes.length);
   const weightCount = X.cols * outputs;
   return tf.tidy(() => {
     const z = tf.add(
-      tf.matMul(tf.tensor2d(X.data, [X.rows, X.cols]), tf.tensor2d(Float32Array.from(params.subarray(0, weightCount)), [X.cols, outputs])),
-      tf.tensor1d(Float32Array.from(params.subarray(weightCount))),
+      tf.matMul(tf.tensor2d(X.data, [X.rows, X.cols]), tf.tensor2d(new Float32Array(params.subarray(0, weightCount)), [X.cols, outputs])),
+      tf.tensor1d(new Float32Array(params.subarray(weightCount))),
     );
-    // Binary: log σ(−z), log σ(z) — the two-class log-softmax of logits (0, z).
+    // Two classes: log σ(−z), log σ(z) — the two-class log-softmax of logits (0, z).
     const logp = outputs === 1 ? tf.logSoftmax(tf.concat([tf.zerosLike(z), z], 1)) : tf.logSoftmax(z);
     return logp.dataSync() as Float32Array;
   });

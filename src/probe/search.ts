@@ -42,6 +42,12 @@ export function holdOut(n: number, fraction: number, seed: number): { fit: Int32
   return { fit: Int32Array.from(order.slice(held)).sort(), heldOut: Int32Array.from(order.slice(0, held)).sort() };
 }
 
+/** The split λ is chosen on, or undefined when either part would be too small to mean anything. */
+export function validationSplit(n: number, fraction: number, seed: number): { fit: Int32Array; heldOut: Int32Array } | undefined {
+  const split = holdOut(n, fraction, seed);
+  return split.heldOut.length < MIN_VALIDATION_ROWS || split.fit.length < MIN_VALIDATION_ROWS ? undefined : split;
+}
+
 /**
  * The hyper-parameter search of a probe, as scikit-learn's `LogisticRegressionCV` is to
  * `LogisticRegression`: λ is chosen on a seeded validation split carved from the training data
@@ -51,8 +57,8 @@ export function holdOut(n: number, fraction: number, seed: number): { fit: Int32
  * the final fit), with the fitting part's standardization they were found under.
  */
 export function searchL2<Hint>(X: Matrix, y: Int32Array, numClasses: number, options: L2SearchOptions<Hint>): { l2: number; warm?: Warm<Hint> } {
-  const split = holdOut(X.rows, options.validationFraction ?? 0.2, options.seed ?? 0);
-  if (split.heldOut.length < MIN_VALIDATION_ROWS || split.fit.length < MIN_VALIDATION_ROWS) return { l2: options.defaultL2 };
+  const split = validationSplit(X.rows, options.validationFraction ?? 0.2, options.seed ?? 0);
+  if (!split) return { l2: options.defaultL2 };
   const fitRows = selectRows(X, split.fit);
   const stats = fitStandardizer(fitRows); // validation rows are scaled with the fitting part's statistics only
   const path = options.openPath(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { replaceFolder } from '../core/atomic.js';
-import { DEFAULTS, type SentencePooling, type WordPooling } from '../core/config.js';
+import { DEFAULTS, VERSION, type SentencePooling, type WordPooling } from '../core/config.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkInteger, checkOptionalInteger } from '../core/validate.js';
 import { Encoder, type Dtype } from '../encoder/encoder.js';
@@ -71,9 +71,9 @@ function checkOutDir(outDir: string): void {
  * the model's content, so a rerun with the same settings resumes, and one with others starts anew.
  */
 function openJournal(outDir: string, settings: LabSettings & { backend: string }, fingerprint: string): UnitJournal {
-  const hash = createHash('sha256').update(JSON.stringify([settings, fingerprint])).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(JSON.stringify([settings, fingerprint, VERSION])).digest('hex').slice(0, 16);
   mkdirSync(dirname(outDir), { recursive: true });
-  return new UnitJournal(join(dirname(outDir), `${journalPrefix(outDir)}${hash}.jsonl`), { ...settings, fingerprint });
+  return new UnitJournal(join(dirname(outDir), `${journalPrefix(outDir)}${hash}.jsonl`), { ...settings, fingerprint, version: VERSION });
 }
 
 const journalPrefix = (outDir: string) => `.${basename(outDir)}.journal-`;

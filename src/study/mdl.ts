@@ -38,6 +38,24 @@ export function searchingProbes(options: ProbeOptions): BlockProbeFactory {
 export function onlineCodelength(X: Matrix, y: Labels, numClasses: number, fitBlockProbe: BlockProbeFactory, seed: number, clusters?: ArrayLike<number>): OnlineCode {
   const n = X.rows;
   if (y.length !== n) throw new Error(`${n} rows but ${y.length} labels`);
+  const { order, ends } = mdlBlocks(n, seed, clusters);
+  const uniformBits = n * Math.log2(numClasses);
+  let bits = ends[0] * Math.log2(numClasses);
+  for (let b = 1; b < ends.length; b++) {
+    const seen = order.subarray(0, ends[b - 1]);
+    const next = order.subarray(ends[b - 1], ends[b]);
+    const probe = fitBlockProbe(selectRows(X, seen), selectLabels(y, seen), numClasses);
+    const logp = probe.predictLogProba(selectRows(X, next));
+    for (let i = 0; i < next.length; i++) bits -= logp[i * numClasses + y[next[i]]] / Math.LN2;
+  }
+  return { bits, uniformBits, compression: uniformBits / bits, blockEnds: ends };
+}
+
+/**
+ * The transmission order of rows 0 … n−1 (whole sentences, seeded shuffle) and the block ends in
+ * it: MDL_BLOCK_FRACTIONS of n, each moved forward to the next sentence boundary.
+ */
+export function mdlBlocks(n: number, seed: number, clusters?: ArrayLike<number>): { order: Int32Array; ends: number[] } {
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const c = clusters ? clusters[i] : i;
@@ -46,19 +64,8 @@ export function onlineCodelength(X: Matrix, y: Labels, numClasses: number, fitBl
     rows.push(i);
   }
   const sentences = new Random(seed).shuffle([...groups.values()]);
-  const order = sentences.flat();
-  // Block ends in examples, moved forward to the next sentence boundary.
   let position = 0;
   const boundaries = sentences.map((rows) => (position += rows.length));
   const ends = [...new Set(MDL_BLOCK_FRACTIONS.map((f) => boundaries.find((b) => b >= Math.max(1, Math.round(f * n)))!))];
-  const uniformBits = n * Math.log2(numClasses);
-  let bits = ends[0] * Math.log2(numClasses);
-  for (let b = 1; b < ends.length; b++) {
-    const seen = order.slice(0, ends[b - 1]);
-    const next = order.slice(ends[b - 1], ends[b]);
-    const probe = fitBlockProbe(selectRows(X, seen), selectLabels(y, seen), numClasses);
-    const logp = probe.predictLogProba(selectRows(X, next));
-    for (let i = 0; i < next.length; i++) bits -= logp[i * numClasses + y[next[i]]] / Math.LN2;
-  }
-  return { bits, uniformBits, compression: uniformBits / bits, blockEnds: ends };
+  return { order: Int32Array.from(sentences.flat()), ends };
 }

@@ -12,7 +12,7 @@ import type { ProbingTask, Split } from '../tasks/types.js';
 import { taskBaselines, wordType } from './baselines.js';
 import type { TaskFeatures } from './features.js';
 import { seedList } from './fit.js';
-import type { UnitOutput } from './unit.js';
+import type { UnitInput, UnitOutput } from './unit.js';
 import type { UnitJournal } from './journal.js';
 import { FitWorkers } from './workers.js';
 
@@ -62,6 +62,64 @@ export function sentenceClusters(split: Split): Int32Array {
   return Int32Array.from(split.examples, (ex) => ex.sentence);
 }
 
+/** One layer × seed of a task's protocol. */
+export interface ProtocolUnit {
+  layer: number;
+  seed: number;
+}
+
+/** A task's protocol units and the inputs of each, built the same way for the lab and for benchmarks. */
+export interface UnitPlan {
+  units: ProtocolUnit[];
+  layers: readonly number[];
+  seeds: number[];
+  numClasses: number;
+  /** Training-split rows the probe is fitted on, and the dev rows held out from them. */
+  fit: Int32Array;
+  dev: Int32Array;
+  yDev: Int32Array;
+  yTest: Int32Array;
+  /** Everything a worker needs for one unit (copies of the layer's rows: transferable). */
+  input(unit: ProtocolUnit): UnitInput;
+}
+
+export function planUnits(features: TaskFeatures, task: ProbingTask, options: Pick<ProbeLayersOptions, 'probe' | 'seeds' | 'control' | 'mdl' | 'probeOptions' | 'devFraction'> = {}): UnitPlan {
+  checkAligned(features, task);
+  const kind = options.probe ?? 'linear';
+  const seeds = seedList(options.seeds);
+  const layers = features.train.layers;
+  const numClasses = task.labels.length;
+  const { fit, dev } = carveDev(task.train, options.devFraction ?? 0.1);
+  const labelsOf = (split: Split, rows: ArrayLike<number>) => Int32Array.from(rows, (i) => split.examples[i].label);
+  const all = (split: Split) => Int32Array.from(split.examples, (_, i) => i);
+  const yTrain = labelsOf(task.train, fit);
+  const controls = options.control && hasControlTask(task) ? new Map(seeds.map((seed) => [seed, controlTask(task, seed)])) : undefined;
+  const mdlClusters = options.mdl ? Int32Array.from(fit, (i) => task.train.examples[i].sentence) : undefined;
+  const input = ({ layer, seed }: ProtocolUnit): UnitInput => {
+    const train = features.train.layer(layer);
+    const control = controls?.get(seed);
+    return {
+      train: selectRows(train, fit),
+      yTrain,
+      dev: selectRows(train, dev),
+      yDev: labelsOf(task.train, dev),
+      test: features.test.layer(layer),
+      numClasses,
+      probeOptions: { ...options.probeOptions, kind, seed },
+      control: control && { yTrain: labelsOf(control.train, fit), yTest: labelsOf(control.test, all(task.test)) },
+      mdl: mdlClusters && { clusters: mdlClusters },
+      seed,
+    };
+  };
+  return {
+    units: layers.flatMap((layer) => seeds.map((seed) => ({ layer, seed }))),
+    layers, seeds, numClasses, fit, dev,
+    yDev: labelsOf(task.train, dev),
+    yTest: labelsOf(task.test, all(task.test)),
+    input,
+  };
+}
+
 /**
  * The probing protocol for one task, every layer × seed. The probe is fitted on the training split
  * minus a dev part (whole sentences), scored on dev (where the best layer is chosen) and on test:
@@ -71,48 +129,27 @@ export function sentenceClusters(split: Split): Int32Array {
  * the online codelength. Baselines (majority, length, bag of words, lexical) are rows of their own.
  */
 export async function probeLayers(features: TaskFeatures, task: ProbingTask, options: ProbeLayersOptions = {}): Promise<ProbeLayersResult> {
-  checkAligned(features, task);
   const kind = options.probe ?? 'linear';
-  const seeds = seedList(options.seeds);
   checkOptionalInteger('workers', options.workers, 1);
-  const layers = features.train.layers;
-  const numClasses = task.labels.length;
   checkOptionalInteger('resamples', options.resamples, 1);
   const resamples = options.resamples ?? 1000;
-  const { fit, dev } = carveDev(task.train, options.devFraction ?? 0.1);
-  const labelsOf = (split: Split, rows: ArrayLike<number>) => Int32Array.from(rows, (i) => split.examples[i].label);
-  const all = (split: Split) => Int32Array.from(split.examples, (_, i) => i);
-  const yTrain = labelsOf(task.train, fit);
-  const yDev = labelsOf(task.train, dev);
-  const yTest = labelsOf(task.test, all(task.test));
+  const plan = planUnits(features, task, options);
+  const { units, seeds, layers, fit, dev, yDev, yTest, numClasses } = plan;
   const testClusters = sentenceClusters(task.test);
-  const controls = options.control && hasControlTask(task) ? seeds.map((seed) => controlTask(task, seed)) : undefined;
-  const units = layers.flatMap((layer) => seeds.map((seed, s) => ({ layer, seed, s })));
   let done = 0;
   options.onProgress?.({ done, total: units.length, label: task.name });
   const pool = new FitWorkers(options.workers);
   let outputs: UnitOutput[];
   try {
-    outputs = await Promise.all(units.map(async ({ layer, seed, s }) => {
+    outputs = await Promise.all(units.map(async (unit) => {
+      const { layer, seed } = unit;
       const key = { task: task.name, probe: kind, layer, seed };
       const journaled = options.journal?.get(key);
       if (journaled) {
         options.onProgress?.({ done: ++done, total: units.length, label: `${task.name} layer ${layer} seed ${seed}` });
         return journaled;
       }
-      const train = features.train.layer(layer);
-      const output = await pool.run({
-        train: selectRows(train, fit),
-        yTrain,
-        dev: selectRows(train, dev),
-        yDev,
-        test: features.test.layer(layer),
-        numClasses,
-        probeOptions: { ...options.probeOptions, kind, seed },
-        control: controls && { yTrain: labelsOf(controls[s].train, fit), yTest: labelsOf(controls[s].test, all(task.test)) },
-        mdl: options.mdl ? { clusters: Int32Array.from(fit, (i) => task.train.examples[i].sentence) } : undefined,
-        seed,
-      });
+      const output = await pool.run(plan.input(unit));
       options.journal?.put(key, output);
       options.onProgress?.({ done: ++done, total: units.length, label: `${task.name} layer ${layer} seed ${seed}` });
       return output;

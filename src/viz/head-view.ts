@@ -109,10 +109,6 @@ const HEAD_VIEW_SCRIPT = String.raw`function (id, data) {
     (parent || svg).appendChild(e);
     return e;
   }
-  function rgba(hex, a) {
-    var n = parseInt(hex.slice(1), 16);
-    return 'rgba(' + ((n >> 16) & 255) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + a + ')';
-  }
   function draw() {
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     var maps = data.attention[data.layers.indexOf(Number(layerMenu.value))];
@@ -168,7 +164,7 @@ const HEAD_VIEW_SCRIPT = String.raw`function (id, data) {
       for (q = 0; q < seq; q++) {
         for (k = 0; k < seq; k++) {
           var mean = means[q * seq + k];
-          var rect = el('rect', { x: start + cell * k, y: top + cell * q, width: cell - 1, height: cell - 1, fill: rgba(color, mean / top1), 'data-q': q, 'data-k': k, 'data-weight': mean });
+          var rect = el('rect', { x: start + cell * k, y: top + cell * q, width: cell - 1, height: cell - 1, fill: color, 'fill-opacity': mean / top1, 'data-q': q, 'data-k': k, 'data-weight': mean });
           el('title', {}, data.tokens[q] + ' \u2192 ' + data.tokens[k] + ': ' + mean.toFixed(3), rect);
         }
       }

@@ -1,0 +1,129 @@
+"""scikit-learn's side of the probe benchmarks (bench/probe.ts, bench/units.ts): one JSON request a
+line on stdin, one JSON answer a line on stdout, each timed fit measured here, in this process.
+
+It runs what layerwise runs, with scikit-learn's estimators:
+  - fixed:  StandardScaler + LogisticRegression(lbfgs, C) on all rows;
+  - tuned:  LinearProbe's λ walk (same split, C grid from strong to weak, patience, warm starts),
+            then a refit on all rows at the chosen λ, warm-started from the walk;
+  - mlp:    MLPClassifier(hidden, adam, early_stopping=True, validation_fraction=0.1, n_iter_no_change=10);
+  - unit:   one lab unit (study/unit.ts): the tuned task probe scored on dev and test, the control
+            task at the task probe's λ, and the MDL online codelength with a tuned probe per block.
+Needs numpy and scikit-learn (Debian's python3-sklearn under /usr/bin/python3 has both).
+"""
+import json
+import sys
+import time
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+
+GRID_C = [10 ** (-3 + i / 2) for i in range(13)]  # LinearProbe's default grid in C units
+PATIENCE = 3
+
+
+def fixed(X, y, C):
+    scaler = StandardScaler().fit(X)
+    return scaler, LogisticRegression(C=C, max_iter=100, tol=1e-4).fit(scaler.transform(X), y), 1 / (C * len(y))
+
+
+def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE):
+    """LinearProbe's search: λ on a held-out split walking C up, then a warm-started refit on all rows."""
+    if fit_rows is None:  # too few rows to hold some out: LinearProbe's default λ = 1/n, C = 1
+        scaler = StandardScaler().fit(X)
+        return scaler, LogisticRegression(C=1.0, max_iter=100, tol=1e-4).fit(scaler.transform(X), y), 1 / len(y)
+    scaler = StandardScaler().fit(X[fit_rows])
+    Xf, Xv = scaler.transform(X[fit_rows]), scaler.transform(X[val_rows])
+    model = LogisticRegression(max_iter=100, tol=1e-4, warm_start=True)
+    best, since = None, 0
+    for c in sorted(grid):
+        model.set_params(C=c).fit(Xf, y[fit_rows])
+        acc = model.score(Xv, y[val_rows])
+        if best is None or acc > best[1]:
+            best, since = (c, acc, model.coef_.copy(), model.intercept_.copy()), 0
+        else:
+            since += 1
+            if since >= patience:
+                break
+    lam = 1 / (best[0] * len(fit_rows))
+    scaler = StandardScaler().fit(X)
+    final = LogisticRegression(C=1 / (lam * len(y)), max_iter=100, tol=1e-4, warm_start=True)
+    if len(np.unique(y[fit_rows])) == len(np.unique(y)):  # else the walk's coefficients lack a class: start cold
+        final.coef_, final.intercept_ = best[2], best[3]
+    return scaler, final.fit(scaler.transform(X), y), lam
+
+
+def mlp(X, y, hidden):
+    scaler = StandardScaler().fit(X)
+    model = MLPClassifier(hidden_layer_sizes=(hidden,), solver='adam', early_stopping=True, validation_fraction=0.1,
+                          n_iter_no_change=10, random_state=0).fit(scaler.transform(X), y)
+    return scaler, model, model.alpha
+
+
+def log2_proba_of_labels(scaler, model, X, y, num_classes):
+    """log2 p(label) per row. A class absent from a block's training rows gets no column in
+    scikit-learn (layerwise's probe keeps every class): such rows are priced at the uniform code."""
+    logp = model.predict_log_proba(scaler.transform(X)) / np.log(2)
+    column = {c: i for i, c in enumerate(model.classes_)}
+    return np.array([logp[i, column[label]] if label in column else -np.log2(num_classes) for i, label in enumerate(y)])
+
+
+def unit(d):
+    X, y = np.load(d + '/train.npy'), np.load(d + '/y_train.npy').astype(int)
+    spec = json.load(open(d + '/unit.json'))
+    k = spec['num_classes']
+    rows = lambda key: None if spec[key] is None else np.array(spec[key], dtype=int)
+    out = {}
+    t = time.perf_counter()
+    scaler, model, lam = tuned(X, y, rows('fit_rows'), rows('val_rows'))
+    out['test_accuracy'] = float(model.score(scaler.transform(np.load(d + '/test.npy')), np.load(d + '/y_test.npy').astype(int)))
+    out['dev_accuracy'] = float(model.score(scaler.transform(np.load(d + '/dev.npy')), np.load(d + '/y_dev.npy').astype(int)))
+    out['task_seconds'] = time.perf_counter() - t
+    out['l2'] = lam
+    if spec['control']:
+        t = time.perf_counter()
+        control = LogisticRegression(C=1 / (lam * len(y)), max_iter=100, tol=1e-4).fit(scaler.transform(X), np.load(d + '/y_control_train.npy').astype(int))
+        out['control_accuracy'] = float(control.score(scaler.transform(np.load(d + '/test.npy')), np.load(d + '/y_control_test.npy').astype(int)))
+        out['control_seconds'] = time.perf_counter() - t
+    if spec['mdl']:
+        t = time.perf_counter()
+        order, ends = np.array(spec['mdl']['order'], dtype=int), spec['mdl']['ends']
+        bits = ends[0] * np.log2(k)
+        for b in range(1, len(ends)):
+            seen, nxt = order[:ends[b - 1]], order[ends[b - 1]:ends[b]]
+            split = spec['mdl']['splits'][b - 1]
+            fit_rows, val_rows = (None, None) if split is None else (np.array(split[0], dtype=int), np.array(split[1], dtype=int))
+            if len(np.unique(y[seen])) < 2:  # scikit-learn cannot fit one class: that block is sent with the uniform code
+                bits += len(nxt) * np.log2(k)
+                continue
+            scaler_b, model_b, _ = tuned(X[seen], y[seen], fit_rows, val_rows)
+            bits -= log2_proba_of_labels(scaler_b, model_b, X[nxt], y[nxt], k).sum()
+        out['mdl_bits'] = float(bits)
+        out['mdl_seconds'] = time.perf_counter() - t
+    out['seconds'] = out['task_seconds'] + out.get('control_seconds', 0) + out.get('mdl_seconds', 0)
+    return out
+
+
+data = {}
+for line in sys.stdin:
+    request = json.loads(line)
+    if 'load' in request:
+        d = request['load']
+        data = {'Xtr': np.load(d + '/X_train.npy'), 'Xte': np.load(d + '/X_test.npy'),
+                'ytr': np.loadtxt(d + '/y_train.txt', dtype=int), 'yte': np.loadtxt(d + '/y_test.txt', dtype=int),
+                'fit_rows': np.load(d + '/fit_rows.npy').astype(int), 'val_rows': np.load(d + '/validation_rows.npy').astype(int)}
+        print(json.dumps({}), flush=True)
+        continue
+    if request['run'] == 'unit':
+        print(json.dumps(unit(request['dir'])), flush=True)
+        continue
+    Xtr, ytr = data['Xtr'], data['ytr']
+    run = {'fixed': lambda: fixed(Xtr, ytr, request['C']),
+           'tuned': lambda: tuned(Xtr, ytr, data['fit_rows'], data['val_rows'], request['grid'], request['patience']),
+           'mlp': lambda: mlp(Xtr, ytr, request['hidden'])}[request['run']]
+    t = time.perf_counter()
+    scaler, model, l2 = run()
+    seconds = time.perf_counter() - t
+    print(json.dumps({'seconds': seconds, 'accuracy': float(model.score(scaler.transform(data['Xte']), data['yte'])),
+                      'iterations': int(np.max(model.n_iter_)), 'l2': float(l2)}), flush=True)
