@@ -126,7 +126,7 @@ class Design {
   // 17 classes to 24 costs less than streaming X once per group of rows of Wᵀ.
   private readonly X: tf.Tensor2D;
   private readonly Xt: tf.Tensor2D;
-  private readonly targets: tf.Tensor2D; // [1, rows] for one logit, one-hot [rows, classes] otherwise
+  private readonly labels: Int32Array; // each row's class as its index in `classes`
   private readonly rows: number;
   private readonly cols: number;
   private readonly outputs: number;
@@ -142,13 +142,10 @@ class Design {
     this.classes = Int32Array.from(Array.from(seen.keys()).filter((c) => seen[c] === 1));
     const index = new Int32Array(numClasses);
     this.classes.forEach((c, j) => (index[c] = j));
-    const compact = y.map((label) => index[label]);
+    this.labels = y.map((label) => index[label]);
     this.outputs = outputsFor(this.classes.length);
     this.X = tf.tidy(() => tf.concat([tf.tensor2d(X.data, [X.rows, X.cols]), tf.ones([X.rows, 1])], 1));
     this.Xt = tf.transpose(this.X);
-    this.targets = tf.tidy(() =>
-      this.outputs === 1 ? tf.tensor2d(Float32Array.from(compact), [1, y.length]) : tf.oneHot(tf.tensor1d(compact, 'int32'), this.classes.length).toFloat(),
-    ) as tf.Tensor2D;
   }
 
   solve(l2: number, start: Float64Array | undefined, options: ProbeOptions): { params: Float64Array; iterations: number } {
@@ -161,28 +158,44 @@ class Design {
   }
 
   /**
-   * Mean cross-entropy + λ/2·‖W‖² and its gradient, written out rather than by autodiff: one
-   * forward product, one backward product, a few elementwise ops, two reads back.
-   * Cross-entropy from logits z has the gradient (p − t)/n, p = softmax(z) (σ(z) for one logit).
+   * Mean cross-entropy + λ/2·‖W‖² and its gradient, written out rather than by autodiff: the two
+   * products on the backend, and between them, in float64 JS, the losses and the residual
+   * (p − t)/n of the logits z (p = softmax(z); σ(z) for one logit) — one pass over [rows, classes]
+   * instead of eight small backend kernels, each dearer than its arithmetic.
    */
   private lossAndGradient(params: Float64Array, grad: Float64Array, l2: number): number {
-    const { X, Xt, targets, rows, cols, outputs } = this;
-    const [perRow, dW] = tf.tidy(() => {
-      if (outputs === 1) {
-        const z = tf.matMul(tf.tensor2d(new Float32Array(params), [1, cols + 1]), Xt);
-        const losses = tf.sub(tf.softplus(z), tf.mul(targets, z));
-        return [losses, tf.matMul(tf.div(tf.sub(tf.sigmoid(z), targets), rows), X)];
-      }
-      const logp = tf.logSoftmax(tf.matMul(X, tf.tensor2d(new Float32Array(params), [cols + 1, outputs])));
-      const losses = tf.neg(tf.sum(tf.mul(targets, logp), 1));
-      return [losses, tf.matMul(Xt, tf.div(tf.sub(tf.exp(logp), targets), rows))];
-    });
-    const gradient = dW.dataSync();
-    // The loss is summed in float64 here: a float32 sum over thousands of rows is too noisy for the line search.
-    const rowLosses = perRow.dataSync();
-    tf.dispose([perRow, dW]);
+    const { X, Xt, labels, rows, cols, outputs } = this;
+    const weights = tf.tensor2d(new Float32Array(params), outputs === 1 ? [1, cols + 1] : [cols + 1, outputs]);
+    const logits = outputs === 1 ? tf.matMul(weights, Xt) : tf.matMul(X, weights);
+    const z = logits.dataSync();
+    tf.dispose([weights, logits]);
+    const residual = new Float32Array(rows * outputs);
     let sum = 0;
-    for (let i = 0; i < rowLosses.length; i++) sum += rowLosses[i];
+    if (outputs === 1) {
+      for (let i = 0; i < rows; i++) {
+        const zi = z[i];
+        const t = labels[i];
+        const e = Math.exp(-Math.abs(zi));
+        sum += Math.max(zi, 0) + Math.log1p(e) - t * zi; // softplus(z) − t·z
+        residual[i] = ((zi >= 0 ? 1 : e) / (1 + e) - t) / rows; // (σ(z) − t)/n
+      }
+    } else {
+      for (let i = 0; i < rows; i++) {
+        const row = i * outputs;
+        let max = -Infinity;
+        for (let c = 0; c < outputs; c++) max = Math.max(max, z[row + c]);
+        let total = 0;
+        for (let c = 0; c < outputs; c++) total += residual[row + c] = Math.exp(z[row + c] - max);
+        sum += max + Math.log(total) - z[row + labels[i]];
+        const scale = 1 / (total * rows);
+        for (let c = 0; c < outputs; c++) residual[row + c] *= scale;
+        residual[row + labels[i]] -= 1 / rows;
+      }
+    }
+    const r = tf.tensor2d(residual, outputs === 1 ? [1, rows] : [rows, outputs]);
+    const product = outputs === 1 ? tf.matMul(r, X) : tf.matMul(Xt, r);
+    const gradient = product.dataSync();
+    tf.dispose([r, product]);
     const weightCount = cols * outputs; // the bias row after these is not penalized
     let penalty = 0;
     for (let i = 0; i < gradient.length; i++) {
@@ -194,7 +207,7 @@ class Design {
   }
 
   dispose(): void {
-    tf.dispose([this.X, this.Xt, this.targets]);
+    tf.dispose([this.X, this.Xt]);
   }
 }
 
