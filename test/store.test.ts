@@ -177,6 +177,33 @@ describe('task sets share the store', () => {
   });
 });
 
+describe('reading chosen words', () => {
+  test('embedWordRows returns exactly embedWords(…).select(rows), from shards on disk and from memory, in any order and with repeats', async () => {
+    const cache = join(dir, 'rows');
+    const task = subsampleTask(loadTask('upos'), 40, 10);
+    const sentences = [...new Set(task.train.examples.map((ex) => task.train.sentences[ex.sentence]))].map((s) => s.words);
+    const total = sentences.reduce((n, words) => n + words.length, 0);
+    const rows = Int32Array.from([total - 1, 0, 7, 7, Math.floor(total / 2), 3]);
+    const encoder = await Encoder.load(MODEL, { layerwiseCache: cache });
+    try {
+      const whole = await encoder.embedWords(sentences, { pooling: 'mean', cache: false });
+      for (const cacheOption of [true, true, false]) { // the first call extracts and writes shards, the second reads them
+        const chosen = await encoder.embedWordRows(sentences, rows, { pooling: 'mean', cache: cacheOption });
+        assert.equal(chosen.rows, rows.length);
+        for (const l of whole.layers) {
+          const expected = whole.layer(l);
+          const got = chosen.layer(l);
+          rows.forEach((r, i) => assert.ok(bits(got.data.subarray(i * got.cols, (i + 1) * got.cols)).equals(bits(expected.data.subarray(r * expected.cols, (r + 1) * expected.cols))), `layer ${l}, row ${r}`));
+        }
+      }
+      assert.ok(storeDirs(cache).some((d) => readdirSync(d).some((f) => f.endsWith('.safetensors'))), 'the cached calls wrote shards');
+      await assert.rejects(encoder.embedWordRows(sentences, Int32Array.of(total)), new RegExp(`row ${total} does not exist: the items hold ${total} rows`));
+    } finally {
+      await encoder.dispose();
+    }
+  });
+});
+
 describe('a killed writer', () => {
   test('leaves only whole shards: reopening keeps every indexed item readable and removes the rest', async () => {
     const folder = join(dir, 'killed');

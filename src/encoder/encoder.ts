@@ -270,7 +270,7 @@ export class Encoder {
    * The vectors of items (`keys`, in order) from a store, extracting first the items it lacks:
    * `pieces` tokenizes those, `rowsOf` says how many rows an item has, `pool` fills them.
    */
-  private async stored(store: VectorStore, keys: string[], layers: number[], options: ExtractOptions, work: { pieces: (items: number[]) => Piece[]; rowsOf: (item: number) => number; pool: PoolPiece }): Promise<Float32Array[]> {
+  private async stored(store: VectorStore, keys: string[], layers: number[], options: ExtractOptions, work: { pieces: (items: number[]) => Piece[]; rowsOf: (item: number) => number; pool: PoolPiece }, select?: Int32Array): Promise<Float32Array[]> {
     const dim = this.hiddenSize;
     for (let attempt = 0; ; attempt++) {
       const missing: number[] = [];
@@ -307,7 +307,7 @@ export class Encoder {
         });
         store.flush();
       }
-      const found = store.read(keys, layers);
+      const found = store.read(keys, layers, select);
       if (found) return found.data;
       if (attempt > 0) throw new Error(`the extraction store ${store.dir} returned damaged data twice in a row: check its disk, or set LAYERWISE_CACHE to another folder`);
     }
@@ -335,23 +335,33 @@ export class Encoder {
    * Through the extraction store, by model, pooling and words.
    */
   async embedWords(sentences: string[][], options: ExtractOptions & { pooling?: WordPooling } = {}): Promise<WordVectors> {
-    const pooling = options.pooling ?? DEFAULTS.wordPooling;
     const layers = this.layersOf(options);
+    const sentenceOffsets = wordOffsets(sentences);
+    const data = await this.storedWords(sentences, layers, options);
+    return new WordVectors(new LayerStack(layers, data, sentenceOffsets[sentences.length], this.hiddenSize), sentenceOffsets, options.pooling ?? DEFAULTS.wordPooling, this.name);
+  }
+
+  /**
+   * The vectors of chosen words only: `rows` index the words of all `sentences` in order (as
+   * `embedWords` numbers them). Memory holds just those rows, not every word of the sentences —
+   * what a probing task needs of a treebank. Every sentence is extracted (into the store) if new.
+   */
+  async embedWordRows(sentences: string[][], rows: Int32Array, options: ExtractOptions & { pooling?: WordPooling } = {}): Promise<LayerStack> {
+    const layers = this.layersOf(options);
+    return new LayerStack(layers, await this.storedWords(sentences, layers, options, rows), rows.length, this.hiddenSize);
+  }
+
+  private storedWords(sentences: string[][], layers: number[], options: ExtractOptions & { pooling?: WordPooling }, select?: Int32Array): Promise<Float32Array[]> {
+    const pooling = options.pooling ?? DEFAULTS.wordPooling;
     const dim = this.hiddenSize;
-    const sentenceOffsets = new Int32Array(sentences.length + 1);
-    sentences.forEach((words, s) => {
-      if (words.length === 0) throw new Error(`sentence ${s} has no words`);
-      sentenceOffsets[s + 1] = sentenceOffsets[s] + words.length;
-    });
     const store = this.storeFor({ level: 'words', pooling }, layers, options.cache ?? true);
-    const data = await this.stored(store, sentences.map(wordsKey), layers, options, {
+    return this.stored(store, sentences.map(wordsKey), layers, options, {
       pieces: (items) => this.wordPieces(sentences, items),
       rowsOf: (s) => sentences[s].length,
       pool: (batch, seqLen, row, { wordStarts, wordEnds, firstRow }, out) => {
         for (let w = 0; w < wordStarts!.length; w++) poolSpan(batch, seqLen, dim, row, wordStarts![w], wordEnds![w], pooling, out, (firstRow + w) * dim);
       },
-    });
-    return new WordVectors(new LayerStack(layers, data, sentenceOffsets[sentences.length], dim), sentenceOffsets, pooling, this.name);
+    }, select);
   }
 
   /**
@@ -421,4 +431,14 @@ export class Encoder {
   async dispose(): Promise<void> {
     await this.model.release();
   }
+}
+
+/** Where each sentence's words start in the concatenation of all sentences' words (and the total, last). */
+export function wordOffsets(sentences: readonly (readonly string[])[]): Int32Array {
+  const offsets = new Int32Array(sentences.length + 1);
+  sentences.forEach((words, s) => {
+    if (words.length === 0) throw new Error(`sentence ${s} has no words`);
+    offsets[s + 1] = offsets[s] + words.length;
+  });
+  return offsets;
 }

@@ -231,39 +231,46 @@ export class VectorStore {
 
   /**
    * The vectors of `keys` (every one must be in the store), concatenated in order, for `layers`;
-   * undefined when a shard turned out damaged: it is dropped (with a warning) and its items are
-   * missing now, for the caller to extract again.
+   * with `select`, only those rows of the concatenation, in that order (a task's examples: the
+   * other words of their sentences are never held in memory). Undefined when a shard turned out
+   * damaged: it is dropped (with a warning) and its items are missing now, for the caller to
+   * extract again.
    */
-  read(keys: readonly string[], layers: readonly number[]): StoredRows | undefined {
+  read(keys: readonly string[], layers: readonly number[], select?: Int32Array): StoredRows | undefined {
     const dim = this.hiddenSize;
     const slots = layers.map((layer) => {
       const k = this.layers.indexOf(layer);
       if (k < 0) throw new Error(`layer ${layer} is not in this store; it holds ${this.layers.join(', ')}`);
       return k;
     });
-    const firstRow: number[] = [];
-    let rows = 0;
-    for (const key of keys) {
-      firstRow.push(rows);
+    const firstRow = new Int32Array(keys.length + 1);
+    keys.forEach((key, i) => {
       const memory = this.memory.get(key);
       const placement = this.index.items[key];
       if (!memory && !placement) throw new Error(`item ${key} is not in the extraction store; extract it first`);
-      rows += memory ? memory[0].length / dim : placement[2];
-    }
-    const data = layers.map(() => new Float32Array(rows * dim));
-    const byShard = new Map<string, number[]>();
-    keys.forEach((key, i) => {
-      const memory = this.memory.get(key);
-      if (memory) slots.forEach((k, j) => data[j].set(memory[k], firstRow[i] * dim));
-      else {
-        const shard = this.index.items[key][0];
-        const items = byShard.get(shard);
-        if (items) items.push(i);
-        else byShard.set(shard, [i]);
+      firstRow[i + 1] = firstRow[i] + (memory ? memory[0].length / dim : placement[2]);
+    });
+    const total = firstRow[keys.length];
+    const wanted = select ?? Int32Array.from({ length: total }, (_, r) => r);
+    const data = layers.map(() => new Float32Array(wanted.length * dim));
+    // Each output row's source: an item in memory (copied now) or a row of a shard (copied shard by shard).
+    const byShard = new Map<string, number[]>(); // shard → [output row, shard row, …]
+    wanted.forEach((row, out) => {
+      if (!(row >= 0 && row < total)) throw new Error(`row ${row} does not exist: the items hold ${total} rows`);
+      const i = itemOf(firstRow, row);
+      const within = row - firstRow[i];
+      const memory = this.memory.get(keys[i]);
+      if (memory) {
+        slots.forEach((k, j) => data[j].set(memory[k].subarray(within * dim, (within + 1) * dim), out * dim));
+        return;
       }
+      const [shard, start] = this.index.items[keys[i]];
+      const list = byShard.get(shard);
+      if (list) list.push(out, start + within);
+      else byShard.set(shard, [out, start + within]);
     });
     const damaged = new Set<string>();
-    for (const [shard, items] of byShard) {
+    for (const [shard, list] of byShard) {
       const tensors = this.loadShard(shard);
       if (typeof tensors === 'string') {
         const count = Object.values(this.index.items).filter(([s]) => s === shard).length;
@@ -271,15 +278,27 @@ export class VectorStore {
         damaged.add(shard);
         continue;
       }
-      for (const i of items) {
-        const [, row, n] = this.index.items[keys[i]];
-        slots.forEach((k, j) => data[j].set(tensors[k].subarray(row * dim, (row + n) * dim), firstRow[i] * dim));
+      for (let p = 0; p < list.length; p += 2) {
+        const [out, row] = [list[p], list[p + 1]];
+        slots.forEach((k, j) => data[j].set(tensors[k].subarray(row * dim, (row + 1) * dim), out * dim));
       }
     }
     if (damaged.size > 0) {
       this.drop(damaged);
       return undefined;
     }
-    return { data, rows };
+    return { data, rows: wanted.length };
   }
+}
+
+/** The item whose rows [firstRow[i], firstRow[i + 1]) hold `row` (binary search; empty items are skipped). */
+function itemOf(firstRow: Int32Array, row: number): number {
+  let lo = 0;
+  let hi = firstRow.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (firstRow[mid] <= row) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

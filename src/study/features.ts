@@ -1,6 +1,6 @@
 import type { LayerStack } from '../core/activations.js';
 import { DEFAULTS, type SentencePooling, type WordPooling } from '../core/config.js';
-import type { Encoder, ExtractOptions } from '../encoder/encoder.js';
+import { wordOffsets, type Encoder, type ExtractOptions } from '../encoder/encoder.js';
 import type { ProbingTask, Split, TaskSentence } from '../tasks/types.js';
 
 /** Features for a probe: row i of `train` belongs to `task.train.examples[i]`, likewise for test. */
@@ -34,16 +34,16 @@ export async function embedTask(encoder: Encoder, task: ProbingTask, options: Ta
       }
     }
   }
-  let vectors: LayerStack;
-  let firstRow: (sentence: number) => number;
   if (task.level === 'word') {
-    const words = await encoder.embedWords(sentences.map((s) => s.words), { ...options, pooling: options.wordPooling ?? DEFAULTS.wordPooling });
-    vectors = words;
-    firstRow = (s) => words.sentenceOffsets[s];
-  } else {
-    vectors = await encoder.embed(sentences.map((s) => s.text), { ...options, pooling: options.sentencePooling ?? DEFAULTS.sentencePooling });
-    firstRow = (s) => s;
+    // Only the examples' words are read back, not every word of their sentences: a capped task
+    // samples a few words of each, and all the others would sit in memory for nothing.
+    const wordOptions = { ...options, pooling: options.wordPooling ?? DEFAULTS.wordPooling };
+    const offsets = wordOffsets(sentences.map((s) => s.words));
+    const rows = (split: Split) => Int32Array.from(split.examples, (ex) => offsets[position.get(split.sentences[ex.sentence])!] + (ex.word ?? 0));
+    const words = sentences.map((s) => s.words);
+    return { train: await encoder.embedWordRows(words, rows(task.train), wordOptions), test: await encoder.embedWordRows(words, rows(task.test), wordOptions) };
   }
-  const rows = (split: Split) => Int32Array.from(split.examples, (ex) => firstRow(position.get(split.sentences[ex.sentence])!) + (ex.word ?? 0));
+  const vectors: LayerStack = await encoder.embed(sentences.map((s) => s.text), { ...options, pooling: options.sentencePooling ?? DEFAULTS.sentencePooling });
+  const rows = (split: Split) => Int32Array.from(split.examples, (ex) => position.get(split.sentences[ex.sentence])!);
   return { train: vectors.select(rows(task.train)), test: vectors.select(rows(task.test)) };
 }

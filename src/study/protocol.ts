@@ -93,6 +93,7 @@ export function planUnits(features: TaskFeatures, task: ProbingTask, options: Pi
   const labelsOf = (split: Split, rows: ArrayLike<number>) => Int32Array.from(rows, (i) => split.examples[i].label);
   const all = (split: Split) => Int32Array.from(split.examples, (_, i) => i);
   const yTrain = labelsOf(task.train, fit);
+  const yDev = labelsOf(task.train, dev);
   const controls = options.control && hasControlTask(task) ? new Map(seeds.map((seed) => [seed, controlTask(task, seed)])) : undefined;
   const mdlClusters = options.mdl ? Int32Array.from(fit, (i) => task.train.examples[i].sentence) : undefined;
   const input = ({ layer, seed }: ProtocolUnit): UnitInput => {
@@ -102,7 +103,7 @@ export function planUnits(features: TaskFeatures, task: ProbingTask, options: Pi
       train: selectRows(train, fit),
       yTrain,
       dev: selectRows(train, dev),
-      yDev: labelsOf(task.train, dev),
+      yDev,
       test: features.test.layer(layer),
       numClasses,
       probeOptions: { ...options.probeOptions, kind, seed },
@@ -113,8 +114,7 @@ export function planUnits(features: TaskFeatures, task: ProbingTask, options: Pi
   };
   return {
     units: layers.flatMap((layer) => seeds.map((seed) => ({ layer, seed }))),
-    layers, seeds, numClasses, fit, dev,
-    yDev: labelsOf(task.train, dev),
+    layers, seeds, numClasses, fit, dev, yDev,
     yTest: labelsOf(task.test, all(task.test)),
     input,
   };
