@@ -1,9 +1,9 @@
 /**
  * Extraction throughput on one machine, in one run, on the same texts and batch size:
- *   - layerwise (every hidden state, mean-pooled) in fp32 and q8 (int8 weights);
- *   - ONNX Runtime alone on the tapped graph, same batches (no tokenizing or pooling);
- *   - transformers.js's own `feature-extraction` pipeline (last layer only), fp32 and q8;
- *   - fp16 and q4 files (onnx/model_fp16.onnx, onnx/model_q4.onnx) through that pipeline, when present;
+ *   - layerwise (every hidden state, mean-pooled) in fp32, q8 (int8 weights), and fp16 and q4
+ *     (onnx/model_fp16.onnx, onnx/model_q4.onnx: bench/make-roberta-base.sh makes them) when present;
+ *   - ONNX Runtime alone on the tapped graph, same batches (no tokenizing or pooling), each dtype;
+ *   - transformers.js's own `feature-extraction` pipeline (last layer only), each dtype;
  *   - Hugging Face PyTorch eager, fp32, `output_hidden_states=True`, on length-sorted batches and
  *     in input order, when --python (or LAYERWISE_BENCH_PYTHON, or the repository's .venv-tools/bin/python)
  *     has torch and transformers. It runs the same architecture from config.json with random
@@ -71,9 +71,11 @@ const encoders: Encoder[] = [];
 const disposers: (() => Promise<unknown>)[] = [];
 let ids: number[][] = [];
 let padId = 0;
-for (const dtype of ['fp32', 'q8'] as const) {
-  if (dtype === 'q8' && !existsSync(join(model, 'onnx', 'model_quantized.onnx'))) {
-    console.log(`q8: skipped, ${join(model, 'onnx', 'model_quantized.onnx')} is absent`);
+const FILES = { fp32: 'model.onnx', q8: 'model_quantized.onnx', fp16: 'model_fp16.onnx', q4: 'model_q4.onnx' } as const;
+for (const dtype of ['fp32', 'q8', 'fp16', 'q4'] as const) {
+  const file = join(model, 'onnx', FILES[dtype]);
+  if (!existsSync(file)) {
+    console.log(`${dtype}: skipped, ${file} is absent`);
     continue;
   }
   const encoder = await Encoder.load(model, { dtype, layerwiseCache: resolve('.cache/layerwise-bench') });
@@ -89,17 +91,6 @@ for (const dtype of ['fp32', 'q8'] as const) {
     );
     for (const batch of batches) await encoder.model.run(batch.map((i) => ids[i]), padId, { layers });
   });
-  const extractor = await pipeline('feature-extraction', model, { dtype, local_files_only: true });
-  disposers.push(() => extractor.dispose());
-  path(`transformers.js feature-extraction ${dtype}, last layer`, dtype, pipelinePass(extractor));
-}
-for (const dtype of ['fp16', 'q4'] as const) {
-  const file = join(model, 'onnx', `model_${dtype}.onnx`);
-  if (!existsSync(file)) {
-    console.log(`${dtype}: skipped, ${file} is absent`);
-    continue;
-  }
-  // layerwise's Encoder loads fp32 and q8 files; these run through the pipeline only.
   const extractor = await pipeline('feature-extraction', model, { dtype, local_files_only: true });
   disposers.push(() => extractor.dispose());
   path(`transformers.js feature-extraction ${dtype}, last layer`, dtype, pipelinePass(extractor));
@@ -203,6 +194,7 @@ console.log(`  layerwise fp32 / HF PyTorch eager (sorted batches): ${ratio(fp32,
 console.log(`  layerwise fp32 / ONNX Runtime alone: ${ratio(fp32, find('ONNX Runtime alone, tapped graph fp32'))}`);
 console.log(`  layerwise q8 / layerwise fp32: ${ratio(q8, fp32)}`);
 console.log(`  layerwise q8 / HF PyTorch eager fp32 (sorted batches): ${ratio(q8, sortedTorch)}`);
+for (const dtype of ['fp16', 'q4']) if (find(`layerwise ${dtype}`)) console.log(`  layerwise ${dtype} / layerwise fp32: ${ratio(find(`layerwise ${dtype}`), fp32)}`);
 console.log(`load average ${loadavg()} at the end`);
 for (const dispose of disposers) await dispose();
 for (const encoder of encoders) await encoder.dispose();

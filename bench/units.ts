@@ -132,7 +132,7 @@ try {
   let started = performance.now();
   const pool = new FitWorkers(cores);
   try {
-    await Promise.all(inputs.map((input) => pool.run(input)));
+    await Promise.all(inputs.map((input) => pool.run(() => input)));
   } finally {
     await pool.close();
   }

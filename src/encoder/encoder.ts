@@ -282,7 +282,7 @@ export class Encoder {
       });
       this.counts.extracted += missing.length;
       if (attempt === 0) this.counts.reused += seen.size - missing.length;
-      if (missing.length === 0) options.onProgress?.({ done: keys.length, total: keys.length });
+      if (missing.length === 0) options.onProgress?.({ done: seen.size, total: seen.size, label: `0 new, ${seen.size} stored` });
       else {
         const pieces = work.pieces(missing);
         const piecesLeft = new Map<number, number>();

@@ -149,7 +149,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
         options.onProgress?.({ done: ++done, total: units.length, label: `${task.name} layer ${layer} seed ${seed}` });
         return journaled;
       }
-      const output = await pool.run(plan.input(unit));
+      const output = await pool.run(() => plan.input(unit));
       options.journal?.put(key, output);
       options.onProgress?.({ done: ++done, total: units.length, label: `${task.name} layer ${layer} seed ${seed}` });
       return output;

@@ -53,17 +53,21 @@ export class FitWorkers {
     return new Promise((resolve) => this.queue.push(() => resolve(this.idle.pop()!)));
   }
 
-  async run(input: UnitInput): Promise<UnitOutput> {
+  /**
+   * Runs one unit on the next free worker. The input is built only then: a task's units are all
+   * queued at once, and their copied rows, built up front, would all sit in memory together.
+   */
+  async run(build: () => UnitInput): Promise<UnitOutput> {
     if (this.size <= 1) {
       await initBackend();
-      return runUnit(input);
+      return runUnit(build());
     }
     const worker = await this.acquire();
     const id = this.nextId++;
     return new Promise<UnitOutput>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, input });
+      worker.postMessage({ id, input: build() });
     }).finally(() => worker.unref());
   }
 
