@@ -23,6 +23,7 @@ import { writeNpy } from '../src/core/npy.js';
 import { Random } from '../src/core/random.js';
 import { Encoder } from '../src/encoder/encoder.js';
 import { initBackend } from '../src/probe/backend.js';
+import { accuracy } from '../src/probe/metrics.js';
 import { validationSplit } from '../src/probe/search.js';
 import { embedTask } from '../src/study/features.js';
 import { mdlBlocks } from '../src/study/mdl.js';
@@ -83,8 +84,6 @@ function writeUnit(dir: string, input: UnitInput, yTest: Int32Array): void {
   writeFileSync(join(dir, 'unit.json'), JSON.stringify({ num_classes: input.numClasses, fit_rows: task?.[0] ?? null, val_rows: task?.[1] ?? null, control: Boolean(input.control), mdl }));
 }
 
-const accuracyOf = (predicted: Int32Array, gold: Int32Array) => predicted.reduce((n, p, i) => n + (p === gold[i] ? 1 : 0), 0) / gold.length;
-
 console.log(`CPU: ${cpuModel()}, ${cores} cores; load average ${loadavg()} at start`);
 const backend = await initBackend();
 const encoder = await Encoder.load(resolve(values.model!));
@@ -122,7 +121,7 @@ try {
     theirs += peer.seconds;
     const n = input.train.rows;
     console.log(`  ${task} layer ${unit.layer} seed ${unit.seed} (${n} rows, ${input.numClasses} classes): layerwise ${seconds.toFixed(2)} s, scikit-learn ${peer.seconds.toFixed(2)} s (task ${peer.task_seconds.toFixed(2)}, control ${(peer.control_seconds ?? 0).toFixed(2)}, MDL ${(peer.mdl_seconds ?? 0).toFixed(2)}); ratio ${(seconds / peer.seconds).toFixed(2)}×`);
-    console.log(`      test accuracy ${(100 * accuracyOf(out.testPredictions, yTest)).toFixed(2)} vs ${(100 * peer.test_accuracy).toFixed(2)}` +
+    console.log(`      test accuracy ${(100 * accuracy(out.testPredictions, yTest)).toFixed(2)} vs ${(100 * peer.test_accuracy).toFixed(2)}` +
       (out.controlAccuracy === undefined ? '' : `; control ${(100 * out.controlAccuracy).toFixed(2)} vs ${(100 * peer.control_accuracy!).toFixed(2)}`) +
       (out.mdlBits === undefined ? '' : `; MDL ${out.mdlBits.toFixed(0)} vs ${peer.mdl_bits!.toFixed(0)} bits`));
   }
