@@ -178,26 +178,30 @@ describe('task sets share the store', () => {
 });
 
 describe('reading chosen words', () => {
-  test('embedWordRows returns exactly embedWords(…).select(rows), from shards on disk and from memory, in any order and with repeats', async () => {
+  test('embedWordRows returns exactly embedWords(…).select(rows) for each row set, from shards on disk and from memory, in any order and with repeats', async () => {
     const cache = join(dir, 'rows');
     const task = subsampleTask(loadTask('upos'), 40, 10);
     const sentences = [...new Set(task.train.examples.map((ex) => task.train.sentences[ex.sentence]))].map((s) => s.words);
     const total = sentences.reduce((n, words) => n + words.length, 0);
-    const rows = Int32Array.from([total - 1, 0, 7, 7, Math.floor(total / 2), 3]);
+    const rowSets = [Int32Array.from([total - 1, 0, 7, 7, Math.floor(total / 2), 3]), Int32Array.from({ length: total }, (_, r) => r), Int32Array.of(5, 6, 7, 1, 2)];
     const encoder = await Encoder.load(MODEL, { layerwiseCache: cache });
     try {
       const whole = await encoder.embedWords(sentences, { pooling: 'mean', cache: false });
       for (const cacheOption of [true, true, false]) { // the first call extracts and writes shards, the second reads them
-        const chosen = await encoder.embedWordRows(sentences, rows, { pooling: 'mean', cache: cacheOption });
-        assert.equal(chosen.rows, rows.length);
-        for (const l of whole.layers) {
-          const expected = whole.layer(l);
-          const got = chosen.layer(l);
-          rows.forEach((r, i) => assert.ok(bits(got.data.subarray(i * got.cols, (i + 1) * got.cols)).equals(bits(expected.data.subarray(r * expected.cols, (r + 1) * expected.cols))), `layer ${l}, row ${r}`));
-        }
+        const stacks = await encoder.embedWordRows(sentences, rowSets, { pooling: 'mean', cache: cacheOption });
+        assert.equal(stacks.length, rowSets.length);
+        stacks.forEach((chosen, s) => {
+          const rows = rowSets[s];
+          assert.equal(chosen.rows, rows.length);
+          for (const l of whole.layers) {
+            const expected = whole.layer(l);
+            const got = chosen.layer(l);
+            rows.forEach((r, i) => assert.ok(bits(got.data.subarray(i * got.cols, (i + 1) * got.cols)).equals(bits(expected.data.subarray(r * expected.cols, (r + 1) * expected.cols))), `set ${s}, layer ${l}, row ${r}`));
+          }
+        });
       }
       assert.ok(storeDirs(cache).some((d) => readdirSync(d).some((f) => f.endsWith('.safetensors'))), 'the cached calls wrote shards');
-      await assert.rejects(encoder.embedWordRows(sentences, Int32Array.of(total)), new RegExp(`row ${total} does not exist: the items hold ${total} rows`));
+      await assert.rejects(encoder.embedWordRows(sentences, [Int32Array.of(total)]), new RegExp(`row ${total} does not exist: the items hold ${total} rows`));
     } finally {
       await encoder.dispose();
     }
@@ -226,7 +230,7 @@ describe('a killed writer', () => {
     const named = new Set(Object.values(index.items).map(([shard]) => shard));
     assert.deepEqual(readdirSync(folder).filter((f) => f !== 'index.json').sort(), [...named].sort(), 'nothing but the index and the shards it names');
     const said = await warnings(async () => {
-      const got = reopened.read(keys, layers)!;
+      const [got] = reopened.read(keys, layers)!;
       keys.forEach((key, r) => {
         const i = Number(key.slice(4));
         assert.equal(got.data[0][r * 400000], i);

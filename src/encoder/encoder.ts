@@ -270,7 +270,7 @@ export class Encoder {
    * The vectors of items (`keys`, in order) from a store, extracting first the items it lacks:
    * `pieces` tokenizes those, `rowsOf` says how many rows an item has, `pool` fills them.
    */
-  private async stored(store: VectorStore, keys: string[], layers: number[], options: ExtractOptions, work: { pieces: (items: number[]) => Piece[]; rowsOf: (item: number) => number; pool: PoolPiece }, select?: Int32Array): Promise<Float32Array[]> {
+  private async stored(store: VectorStore, keys: string[], layers: number[], options: ExtractOptions, work: { pieces: (items: number[]) => Piece[]; rowsOf: (item: number) => number; pool: PoolPiece }, selections?: readonly Int32Array[]): Promise<Float32Array[][]> {
     const dim = this.hiddenSize;
     for (let attempt = 0; ; attempt++) {
       const missing: number[] = [];
@@ -307,8 +307,8 @@ export class Encoder {
         });
         store.flush();
       }
-      const found = store.read(keys, layers, select);
-      if (found) return found.data;
+      const found = store.read(keys, layers, selections);
+      if (found) return found.map((rows) => rows.data);
       if (attempt > 0) throw new Error(`the extraction store ${store.dir} returned damaged data twice in a row: check its disk, or set LAYERWISE_CACHE to another folder`);
     }
   }
@@ -321,7 +321,7 @@ export class Encoder {
     const dim = this.hiddenSize;
     checkTexts(texts);
     const store = this.storeFor({ level: 'sentences', pooling, maxLength }, layers, options.cache ?? true);
-    const data = await this.stored(store, texts.map(textKey), layers, options, {
+    const [data] = await this.stored(store, texts.map(textKey), layers, options, {
       pieces: (items) => this.tokenizeTexts(items.map((i) => texts[i]), maxLength).map((t, k) => ({ ...t, item: items[k], firstRow: 0 })),
       rowsOf: () => 1,
       pool: (batch, seqLen, row, piece, out) => poolSpan(batch, seqLen, dim, row, 0, piece.ids.length, pooling, out, 0),
@@ -337,21 +337,23 @@ export class Encoder {
   async embedWords(sentences: string[][], options: ExtractOptions & { pooling?: WordPooling } = {}): Promise<WordVectors> {
     const layers = this.layersOf(options);
     const sentenceOffsets = wordOffsets(sentences);
-    const data = await this.storedWords(sentences, layers, options);
+    const [data] = await this.storedWords(sentences, layers, options);
     return new WordVectors(new LayerStack(layers, data, sentenceOffsets[sentences.length], this.hiddenSize), sentenceOffsets, options.pooling ?? DEFAULTS.wordPooling, this.name);
   }
 
   /**
-   * The vectors of chosen words only: `rows` index the words of all `sentences` in order (as
-   * `embedWords` numbers them). Memory holds just those rows, not every word of the sentences —
-   * what a probing task needs of a treebank. Every sentence is extracted (into the store) if new.
+   * The vectors of chosen words only, one stack per row set (a task's train and test examples):
+   * rows index the words of all `sentences` in order (as `embedWords` numbers them). Memory holds
+   * just those rows, not every word of the sentences — what a probing task needs of a treebank.
+   * Every sentence is extracted (into the store) if new, and the store is read once for all sets.
    */
-  async embedWordRows(sentences: string[][], rows: Int32Array, options: ExtractOptions & { pooling?: WordPooling } = {}): Promise<LayerStack> {
+  async embedWordRows(sentences: string[][], rowSets: readonly Int32Array[], options: ExtractOptions & { pooling?: WordPooling } = {}): Promise<LayerStack[]> {
     const layers = this.layersOf(options);
-    return new LayerStack(layers, await this.storedWords(sentences, layers, options, rows), rows.length, this.hiddenSize);
+    const data = await this.storedWords(sentences, layers, options, rowSets);
+    return data.map((layerData, s) => new LayerStack(layers, layerData, rowSets[s].length, this.hiddenSize));
   }
 
-  private storedWords(sentences: string[][], layers: number[], options: ExtractOptions & { pooling?: WordPooling }, select?: Int32Array): Promise<Float32Array[]> {
+  private storedWords(sentences: string[][], layers: number[], options: ExtractOptions & { pooling?: WordPooling }, selections?: readonly Int32Array[]): Promise<Float32Array[][]> {
     const pooling = options.pooling ?? DEFAULTS.wordPooling;
     const dim = this.hiddenSize;
     const store = this.storeFor({ level: 'words', pooling }, layers, options.cache ?? true);
@@ -361,7 +363,7 @@ export class Encoder {
       pool: (batch, seqLen, row, { wordStarts, wordEnds, firstRow }, out) => {
         for (let w = 0; w < wordStarts!.length; w++) poolSpan(batch, seqLen, dim, row, wordStarts![w], wordEnds![w], pooling, out, (firstRow + w) * dim);
       },
-    }, select);
+    }, selections);
   }
 
   /**

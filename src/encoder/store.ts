@@ -231,12 +231,13 @@ export class VectorStore {
 
   /**
    * The vectors of `keys` (every one must be in the store), concatenated in order, for `layers`;
-   * with `select`, only those rows of the concatenation, in that order (a task's examples: the
-   * other words of their sentences are never held in memory). Undefined when a shard turned out
+   * with `selections`, one result per selection holding only those rows of the concatenation, in
+   * that order (a task's train and test examples: the other words of their sentences are never
+   * held in memory), each shard read once for all of them. Undefined when a shard turned out
    * damaged: it is dropped (with a warning) and its items are missing now, for the caller to
    * extract again.
    */
-  read(keys: readonly string[], layers: readonly number[], select?: Int32Array): StoredRows | undefined {
+  read(keys: readonly string[], layers: readonly number[], selections?: readonly Int32Array[]): StoredRows[] | undefined {
     const dim = this.hiddenSize;
     const slots = layers.map((layer) => {
       const k = this.layers.indexOf(layer);
@@ -251,24 +252,24 @@ export class VectorStore {
       firstRow[i + 1] = firstRow[i] + (memory ? memory[0].length / dim : placement[2]);
     });
     const total = firstRow[keys.length];
-    const wanted = select ?? Int32Array.from({ length: total }, (_, r) => r);
-    const data = layers.map(() => new Float32Array(wanted.length * dim));
+    const wanted = selections ?? [Int32Array.from({ length: total }, (_, r) => r)];
+    const results = wanted.map((rows) => ({ data: layers.map(() => new Float32Array(rows.length * dim)), rows: rows.length }));
     // Each output row's source: an item in memory (copied now) or a row of a shard (copied shard by shard).
-    const byShard = new Map<string, number[]>(); // shard → [output row, shard row, …]
-    wanted.forEach((row, out) => {
+    const byShard = new Map<string, number[]>(); // shard → [selection, output row, shard row, …]
+    wanted.forEach((rows, s) => rows.forEach((row, out) => {
       if (!(row >= 0 && row < total)) throw new Error(`row ${row} does not exist: the items hold ${total} rows`);
       const i = itemOf(firstRow, row);
       const within = row - firstRow[i];
       const memory = this.memory.get(keys[i]);
       if (memory) {
-        slots.forEach((k, j) => data[j].set(memory[k].subarray(within * dim, (within + 1) * dim), out * dim));
+        slots.forEach((k, j) => results[s].data[j].set(memory[k].subarray(within * dim, (within + 1) * dim), out * dim));
         return;
       }
       const [shard, start] = this.index.items[keys[i]];
       const list = byShard.get(shard);
-      if (list) list.push(out, start + within);
-      else byShard.set(shard, [out, start + within]);
-    });
+      if (list) list.push(s, out, start + within);
+      else byShard.set(shard, [s, out, start + within]);
+    }));
     const damaged = new Set<string>();
     for (const [shard, list] of byShard) {
       const tensors = this.loadShard(shard);
@@ -278,16 +279,19 @@ export class VectorStore {
         damaged.add(shard);
         continue;
       }
-      for (let p = 0; p < list.length; p += 2) {
-        const [out, row] = [list[p], list[p + 1]];
-        slots.forEach((k, j) => data[j].set(tensors[k].subarray(row * dim, (row + 1) * dim), out * dim));
+      for (let p = 0; p < list.length; ) {
+        const [s, out, row] = [list[p], list[p + 1], list[p + 2]];
+        // Consecutive rows going to consecutive outputs (whole items, when nothing is selected) are copied as one run.
+        let run = 1;
+        for (p += 3; p < list.length && list[p] === s && list[p + 1] === out + run && list[p + 2] === row + run; p += 3) run++;
+        slots.forEach((k, j) => results[s].data[j].set(tensors[k].subarray(row * dim, (row + run) * dim), out * dim));
       }
     }
     if (damaged.size > 0) {
       this.drop(damaged);
       return undefined;
     }
-    return { data, rows: wanted.length };
+    return results;
   }
 }
 

@@ -38,10 +38,11 @@ export async function embedTask(encoder: Encoder, task: ProbingTask, options: Ta
     // Only the examples' words are read back, not every word of their sentences: a capped task
     // samples a few words of each, and all the others would sit in memory for nothing.
     const wordOptions = { ...options, pooling: options.wordPooling ?? DEFAULTS.wordPooling };
-    const offsets = wordOffsets(sentences.map((s) => s.words));
-    const rows = (split: Split) => Int32Array.from(split.examples, (ex) => offsets[position.get(split.sentences[ex.sentence])!] + (ex.word ?? 0));
     const words = sentences.map((s) => s.words);
-    return { train: await encoder.embedWordRows(words, rows(task.train), wordOptions), test: await encoder.embedWordRows(words, rows(task.test), wordOptions) };
+    const offsets = wordOffsets(words);
+    const rows = (split: Split) => Int32Array.from(split.examples, (ex) => offsets[position.get(split.sentences[ex.sentence])!] + (ex.word ?? 0));
+    const [train, test] = await encoder.embedWordRows(words, [rows(task.train), rows(task.test)], wordOptions);
+    return { train, test };
   }
   const vectors: LayerStack = await encoder.embed(sentences.map((s) => s.text), { ...options, pooling: options.sentencePooling ?? DEFAULTS.sentencePooling });
   const rows = (split: Split) => Int32Array.from(split.examples, (ex) => position.get(split.sentences[ex.sentence])!);

@@ -91,14 +91,19 @@ export function planUnits(features: TaskFeatures, task: ProbingTask, options: Pi
   const numClasses = task.labels.length;
   const { fit, dev } = carveDev(task.train, options.devFraction ?? 0.1);
   const labelsOf = (split: Split, rows: ArrayLike<number>) => Int32Array.from(rows, (i) => split.examples[i].label);
-  const all = (split: Split) => Int32Array.from(split.examples, (_, i) => i);
+  const testRows = Int32Array.from(task.test.examples, (_, i) => i);
   const yTrain = labelsOf(task.train, fit);
   const yDev = labelsOf(task.train, dev);
-  const controls = options.control && hasControlTask(task) ? new Map(seeds.map((seed) => [seed, controlTask(task, seed)])) : undefined;
+  // Each seed's control labels, made once and shared by that seed's units (every layer).
+  const controls = options.control && hasControlTask(task)
+    ? new Map(seeds.map((seed) => {
+      const control = controlTask(task, seed);
+      return [seed, { yTrain: labelsOf(control.train, fit), yTest: labelsOf(control.test, testRows) }];
+    }))
+    : undefined;
   const mdlClusters = options.mdl ? Int32Array.from(fit, (i) => task.train.examples[i].sentence) : undefined;
   const input = ({ layer, seed }: ProtocolUnit): UnitInput => {
     const train = features.train.layer(layer);
-    const control = controls?.get(seed);
     return {
       train: selectRows(train, fit),
       yTrain,
@@ -107,7 +112,7 @@ export function planUnits(features: TaskFeatures, task: ProbingTask, options: Pi
       test: features.test.layer(layer),
       numClasses,
       probeOptions: { ...options.probeOptions, kind, seed },
-      control: control && { yTrain: labelsOf(control.train, fit), yTest: labelsOf(control.test, all(task.test)) },
+      control: controls?.get(seed),
       mdl: mdlClusters && { clusters: mdlClusters },
       seed,
     };
@@ -115,7 +120,7 @@ export function planUnits(features: TaskFeatures, task: ProbingTask, options: Pi
   return {
     units: layers.flatMap((layer) => seeds.map((seed) => ({ layer, seed }))),
     layers, seeds, numClasses, fit, dev, yDev,
-    yTest: labelsOf(task.test, all(task.test)),
+    yTest: labelsOf(task.test, testRows),
     input,
   };
 }
