@@ -7,7 +7,8 @@ It runs what layerwise runs, with scikit-learn's estimators:
             then a refit on all rows at the chosen λ, warm-started from the walk;
   - mlp:    MLPClassifier(hidden, adam, early_stopping=True, validation_fraction=0.1, n_iter_no_change=10);
   - unit:   one lab unit (study/unit.ts): the tuned task probe scored on dev and test, the control
-            task at the task probe's λ, and the MDL online codelength with a tuned probe per block.
+            task at the task probe's λ, and the MDL online codelength with a tuned probe per block
+            (λ by held-out log-loss; an absent class priced 1/(n + K), as LinearProbe does).
 Needs numpy and scikit-learn (Debian's python3-sklearn under /usr/bin/python3 has both).
 """
 import json
@@ -28,8 +29,10 @@ def fixed(X, y, C):
     return scaler, LogisticRegression(C=C, max_iter=100, tol=1e-4).fit(scaler.transform(X), y), 1 / (C * len(y))
 
 
-def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE):
-    """LinearProbe's search: λ on a held-out split walking C up, then a warm-started refit on all rows."""
+def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE, select_by='accuracy', num_classes=None):
+    """LinearProbe's search: λ on a held-out split walking C up (best accuracy, or with
+    select_by='log_loss' the least held-out cross-entropy, as MDL's blocks), then a warm-started
+    refit on all rows."""
     if fit_rows is None:  # too few rows to hold some out: LinearProbe's default λ = 1/n, C = 1
         scaler = StandardScaler().fit(X)
         return scaler, LogisticRegression(C=1.0, max_iter=100, tol=1e-4).fit(scaler.transform(X), y), 1 / len(y)
@@ -39,7 +42,10 @@ def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE):
     best, since = None, 0
     for c in sorted(grid):
         model.set_params(C=c).fit(Xf, y[fit_rows])
-        acc = model.score(Xv, y[val_rows])
+        if select_by == 'log_loss':
+            acc = np.mean(log_proba_all(model, Xv, len(fit_rows), num_classes)[np.arange(len(val_rows)), y[val_rows]])
+        else:
+            acc = model.score(Xv, y[val_rows])
         if best is None or acc > best[1]:
             best, since = (c, acc, model.coef_.copy(), model.intercept_.copy()), 0
         else:
@@ -61,12 +67,15 @@ def mlp(X, y, hidden):
     return scaler, model, model.alpha
 
 
-def log2_proba_of_labels(scaler, model, X, y, num_classes):
-    """log2 p(label) per row. A class absent from a block's training rows gets no column in
-    scikit-learn (layerwise's probe keeps every class): such rows are priced at the uniform code."""
-    logp = model.predict_log_proba(scaler.transform(X)) / np.log(2)
-    column = {c: i for i, c in enumerate(model.classes_)}
-    return np.array([logp[i, column[label]] if label in column else -np.log2(num_classes) for i, label in enumerate(y)])
+def log_proba_all(model, Xs, n_train, num_classes):
+    """Natural-log probabilities of every class for scaled rows, as LinearProbe gives them: a class
+    absent from the n training rows (scikit-learn fits no column for it) gets 1/(n + K), the
+    present classes scikit-learn's probabilities times what is left."""
+    present = model.predict_log_proba(Xs)
+    absent = num_classes - len(model.classes_)
+    out = np.full((len(Xs), num_classes), np.log(1 / (n_train + num_classes)))
+    out[:, model.classes_] = present + np.log1p(-absent / (n_train + num_classes))
+    return out
 
 
 def unit(d):
@@ -97,8 +106,8 @@ def unit(d):
             if len(np.unique(y[seen])) < 2:  # scikit-learn cannot fit one class: that block is sent with the uniform code
                 bits += len(nxt) * np.log2(k)
                 continue
-            scaler_b, model_b, _ = tuned(X[seen], y[seen], fit_rows, val_rows)
-            bits -= log2_proba_of_labels(scaler_b, model_b, X[nxt], y[nxt], k).sum()
+            scaler_b, model_b, _ = tuned(X[seen], y[seen], fit_rows, val_rows, select_by='log_loss', num_classes=k)
+            bits -= log_proba_all(model_b, scaler_b.transform(X[nxt]), len(seen), k)[np.arange(len(nxt)), y[nxt]].sum() / np.log(2)
         out['mdl_bits'] = float(bits)
         out['mdl_seconds'] = time.perf_counter() - t
     out['seconds'] = out['task_seconds'] + out.get('control_seconds', 0) + out.get('mdl_seconds', 0)

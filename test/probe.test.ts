@@ -9,6 +9,7 @@ import { expectedLayer, summarizeTask } from '../src/results/summary.js';
 import { meanCI } from '../src/core/stats.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
 import { fitStandardizer, restandardize, standardize } from '../src/probe/standardize.js';
+import { searchL2 } from '../src/probe/search.js';
 import type { Matrix } from '../src/core/activations.js';
 import type { ProbeKind } from '../src/probe/types.js';
 import type { ResultRow } from '../src/results/types.js';
@@ -148,6 +149,25 @@ describe('online codelength (MDL)', () => {
     assert.ok(learnable.compression > 1.5, `compression ${learnable.compression}`);
     const noise = onlineCodelength(separable.X, new Random(3).shuffle(Array.from(separable.y)), 4, searchingProbes({ kind: 'linear' }), 0);
     assert.ok(noise.compression < 1.1 && noise.compression > 0.8, `noise compression ${noise.compression}`);
+  });
+});
+
+describe('the λ walk', () => {
+  it('selects on accuracy (strongest λ on ties) or, for MDL blocks, on held-out log-loss', () => {
+    // Validation scores by λ, strongest first: accuracy ties at the top, the log-loss does not.
+    const scores = new Map([[1, { accuracy: 0.8, logLoss: 0.9 }], [0.1, { accuracy: 0.8, logLoss: 0.5 }], [0.01, { accuracy: 0.7, logLoss: 0.6 }], [0.001, { accuracy: 0.6, logLoss: 0.7 }], [1e-4, { accuracy: 0.9, logLoss: 0.4 }]]);
+    const { X, y } = gaussianClusters({ rows: 100, dim: 3, classes: 2, separation: 1, seed: 0 });
+    const walked: number[] = [];
+    const choose = (selectBy: 'accuracy' | 'logLoss') => {
+      walked.length = 0;
+      return searchL2(X, y, 2, { selectBy, l2Grid: [...scores.keys()], defaultL2: 1, grid: () => [], openPath: () => ({ step: (l2) => (walked.push(l2), { ...scores.get(l2)!, hint: l2 }), dispose: () => {} }) });
+    };
+    assert.equal(choose('accuracy').l2, 1);
+    assert.deepEqual(walked, [1, 0.1, 0.01, 0.001], 'three steps without a better accuracy end the walk');
+    const byLoss = choose('logLoss');
+    assert.equal(byLoss.l2, 1e-4);
+    assert.equal(byLoss.warm!.value, 1e-4);
+    assert.deepEqual(walked, [1, 0.1, 0.01, 0.001, 1e-4], 'the log-loss improved at 0.1, so patience counts from there and the walk reaches 1e-4');
   });
 });
 

@@ -21,6 +21,7 @@ function checkProbeOptions(o: ProbeOptions): void {
   optional('tol', (n, v) => checkNumber(n, v, (x) => x > 0, '> 0'));
   optional('learningRate', (n, v) => checkNumber(n, v, (x) => x > 0, '> 0'));
   optional('validationFraction', (n, v) => checkNumber(n, v, (x) => x > 0 && x < 1, 'between 0 and 1 (exclusive)'));
+  if (o.selectBy !== undefined && o.selectBy !== 'accuracy' && o.selectBy !== 'logLoss') throw new Error(`selectBy must be 'accuracy' or 'logLoss', got ${String(o.selectBy)}`);
   if (o.l2Grid !== undefined) {
     if (o.l2Grid.length === 0) throw new Error('l2Grid is empty: give at least one λ, or leave it out');
     o.l2Grid.forEach((l2, i) => checkNumber(`l2Grid[${i}]`, l2, (x) => x >= 0, '≥ 0'));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ProbeBase, type L2Path, type Training, type Warm } from './base.js';
 import { minimizeLbfgs } from './lbfgs.js';
-import { accuracy, argmaxRows } from './metrics.js';
+import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
 import { restandardize, type Standardizer } from './standardize.js';
 import type { Matrix } from '../core/activations.js';
 import type { ProbeOptions } from './types.js';
@@ -10,6 +10,7 @@ import type { ProbeOptions } from './types.js';
 interface Fitted {
   params: Float64Array;
   classes: Int32Array; // the present classes, ascending: logit column j is class classes[j]
+  rows: number; // training rows: each absent class gets probability 1/(rows + K)
 }
 
 /**
@@ -25,7 +26,7 @@ interface Fitted {
  */
 export class LinearProbe extends ProbeBase<Fitted> {
   readonly kind = 'linear' as const;
-  private fitted: (Fitted & { rows: number }) | undefined;
+  private fitted: Fitted | undefined;
 
   /** sklearn's default C = 1. */
   protected defaultL2(rows: number): number {
@@ -57,12 +58,13 @@ export class LinearProbe extends ProbeBase<Fitted> {
   protected openPath(fit: Training, validation: Training): L2Path<Fitted> {
     const design = new Design(fit);
     let params: Float64Array | undefined;
+    const K = validation.numClasses;
     return {
       step: (l2) => {
         params = design.solve(l2, params, this.options).params; // warm start from the previous, stronger λ
-        const fitted = { params, classes: design.classes };
-        const predicted = predictPresent(validation.X, fitted);
-        return { accuracy: accuracy(predicted, validation.y), hint: fitted };
+        const fitted = { params, classes: design.classes, rows: fit.X.rows };
+        const logp = logProbaAll(validation.X, fitted, K);
+        return { accuracy: accuracy(argmaxRows(logp, validation.X.rows, K), validation.y), logLoss: meanLogLoss(logp, validation.y, K), hint: fitted };
       },
       dispose: () => design.dispose(),
     };
@@ -70,29 +72,27 @@ export class LinearProbe extends ProbeBase<Fitted> {
 
   protected logProba(X: Matrix): Float32Array {
     if (!this.fitted) throw new Error('linear probe has no weights; fit it first');
-    const { classes, rows } = this.fitted;
-    const present = logProbaOf(X, this.fitted);
-    const K = this.numClasses;
-    const m = classes.length;
-    const out = new Float32Array(X.rows * K);
-    if (m === K) {
-      out.set(present);
-      return out;
-    }
-    const absent = Math.log(1 / (rows + K));
-    const share = Math.log1p(-(K - m) / (rows + K)); // what the present classes keep
-    out.fill(absent);
-    for (let r = 0; r < X.rows; r++) for (let j = 0; j < m; j++) out[r * K + classes[j]] = present[r * m + j] + share;
-    return out;
+    return logProbaAll(X, this.fitted, this.numClasses);
   }
 }
 
 const sameClasses = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((c, i) => c === b[i]);
 
-/** The most probable present class of each row. */
-function predictPresent(X: Matrix, fitted: Fitted): Int32Array {
-  const best = argmaxRows(logProbaOf(X, fitted), X.rows, fitted.classes.length);
-  return best.map((j) => fitted.classes[j]);
+/**
+ * Log-probabilities of all K classes [rows, K] for standardized rows: the present classes' fitted
+ * ones, less the share the absent classes take (1/(n + K) each, n the training rows).
+ */
+function logProbaAll(X: Matrix, fitted: Fitted, K: number): Float32Array {
+  const { classes, rows } = fitted;
+  const present = logProbaOf(X, fitted);
+  const m = classes.length;
+  if (m === K) return present;
+  const out = new Float32Array(X.rows * K);
+  const absent = Math.log(1 / (rows + K));
+  const share = Math.log1p(-(K - m) / (rows + K)); // what the present classes keep
+  out.fill(absent);
+  for (let r = 0; r < X.rows; r++) for (let j = 0; j < m; j++) out[r * K + classes[j]] = present[r * m + j] + share;
+  return out;
 }
 
 /**

@@ -79,7 +79,7 @@ export class MlpProbe extends ProbeBase<Trained> {
       step: (l2) => {
         const result = trainer.run(l2, this.maxEpochs(), held, previous);
         previous = result;
-        return { accuracy: result.validationAccuracy, hint: result };
+        return { accuracy: result.validationAccuracy, logLoss: result.validationLoss, hint: result };
       },
       dispose: () => held.dispose(),
     };
@@ -137,7 +137,7 @@ class Trainer {
    * Trains for up to `maxEpochs`, from `start` or the seeded initialisation; with validation rows,
    * stops early and returns the best epoch's weights. Epochs count from the initialisation.
    */
-  run(l2: number, maxEpochs: number, validation?: Validation, start?: Trained): Trained & { validationAccuracy: number } {
+  run(l2: number, maxEpochs: number, validation?: Validation, start?: Trained): Trained & { validationAccuracy: number; validationLoss: number } {
     const seed = this.options.seed ?? 0;
     const hidden = this.options.hidden ?? 256;
     const batchSize = Math.min(this.options.batchSize ?? 512, this.rows);
@@ -153,7 +153,11 @@ class Trainer {
     const order = Array.from({ length: this.rows }, (_, i) => i);
     const xBatch = new Float32Array(batchSize * this.cols);
     const tBatch = new Float32Array(batchSize * this.numClasses);
-    let best: (Trained & { loss: number; validationAccuracy: number }) | undefined;
+    let best: (Trained & { validationLoss: number; validationAccuracy: number }) | undefined;
+    // Accuracy first, loss breaking ties (sklearn's early stopping); or loss alone with selectBy 'logLoss'.
+    const byLoss = this.options.selectBy === 'logLoss';
+    const better = (s: { loss: number; accuracy: number }) =>
+      !best || (byLoss ? s.loss < best.validationLoss : s.accuracy > best.validationAccuracy || (s.accuracy === best.validationAccuracy && s.loss < best.validationLoss));
     let bestEpoch = 0;
     let epoch = 0;
     try {
@@ -172,15 +176,15 @@ class Trainer {
         epoch++;
         if (validation) {
           const scored = score(validation, W1, b1, W2, b2, this.numClasses);
-          if (!best || scored.accuracy > best.validationAccuracy || (scored.accuracy === best.validationAccuracy && scored.loss < best.loss)) {
-            best = { loss: scored.loss, validationAccuracy: scored.accuracy, epochs: before + epoch, weights: read(W1, b1, W2, b2) };
+          if (better(scored)) {
+            best = { validationLoss: scored.loss, validationAccuracy: scored.accuracy, epochs: before + epoch, weights: read(W1, b1, W2, b2) };
             bestEpoch = epoch;
           } else if (epoch - bestEpoch >= EARLY_STOP_PATIENCE) {
             break;
           }
         }
       }
-      return best ?? { weights: read(W1, b1, W2, b2), epochs: before + epoch, validationAccuracy: NaN };
+      return best ?? { weights: read(W1, b1, W2, b2), epochs: before + epoch, validationAccuracy: NaN, validationLoss: NaN };
     } finally {
       optimizer.dispose();
       tf.dispose(variables);
@@ -223,7 +227,7 @@ function read(W1: tf.Tensor, b1: tf.Tensor, W2: tf.Tensor, b2: tf.Tensor): MlpWe
   return { W1: W1.dataSync() as Float32Array, b1: b1.dataSync() as Float32Array, W2: W2.dataSync() as Float32Array, b2: b2.dataSync() as Float32Array };
 }
 
-/** Mean validation cross-entropy (for early stopping) and accuracy (for choosing λ) of the current weights. */
+/** Mean validation cross-entropy and accuracy of the current weights (early stopping and choosing λ select on them). */
 function score(validation: Validation, W1: tf.Tensor, b1: tf.Tensor, W2: tf.Tensor, b2: tf.Tensor, numClasses: number): { loss: number; accuracy: number } {
   const logp = tf.tidy(() => logSoftmaxOf(validation.X, W1, b1, W2, b2));
   const values = logp.dataSync();

@@ -15,9 +15,15 @@ export interface Warm<Hint> {
   scaling: Standardizer;
 }
 
+/** How well a step's parameters do on the validation rows. */
+export interface ValidationScore {
+  accuracy: number;
+  logLoss: number; // mean cross-entropy, nats
+}
+
 /** Data kept on the backend while λ walks its grid; each step trains at one λ and scores the validation rows. */
 export interface L2Path<Hint> {
-  step(l2: number): { accuracy: number; hint: Hint };
+  step(l2: number): ValidationScore & { hint: Hint };
   dispose(): void;
 }
 
@@ -25,6 +31,8 @@ export interface L2SearchOptions<Hint> {
   seed?: number;
   validationFraction?: number; // default 0.2
   l2Grid?: readonly number[];
+  /** What the walk maximizes: accuracy (default) or −log-loss. */
+  selectBy?: 'accuracy' | 'logLoss';
   /** λ when there are too few rows to hold some out. */
   defaultL2: number;
   /** λ candidates when `l2Grid` is not given, for a fitting part of `rows` rows. */
@@ -48,12 +56,17 @@ export function validationSplit(n: number, fraction: number, seed: number): { fi
   return split.heldOut.length < MIN_VALIDATION_ROWS || split.fit.length < MIN_VALIDATION_ROWS ? undefined : split;
 }
 
+/** Higher is better: accuracy, or minus the log-loss. */
+export function validationMerit(score: ValidationScore, selectBy: 'accuracy' | 'logLoss' = 'accuracy'): number {
+  return selectBy === 'logLoss' ? -score.logLoss : score.accuracy;
+}
+
 /**
  * The hyper-parameter search of a probe, as scikit-learn's `LogisticRegressionCV` is to
  * `LogisticRegression`: λ is chosen on a seeded validation split carved from the training data
  * (never the test set), walking the grid from the strongest λ down (weak-λ fits that only
- * overfit are skipped once validation accuracy stops improving); the best validation accuracy
- * wins, the strongest λ on ties. Returns λ and the path's parameters at that λ (a warm start for
+ * overfit are skipped once the validation score stops improving); the best validation accuracy
+ * (or log-loss, with `selectBy`) wins, the strongest λ on ties. Returns λ and the path's parameters at that λ (a warm start for
  * the final fit), with the fitting part's standardization they were found under.
  */
 export function searchL2<Hint>(X: Matrix, y: Int32Array, numClasses: number, options: L2SearchOptions<Hint>): { l2: number; warm?: Warm<Hint> } {
@@ -66,12 +79,13 @@ export function searchL2<Hint>(X: Matrix, y: Int32Array, numClasses: number, opt
     { X: standardize(selectRows(X, split.heldOut), stats), y: selectLabels(y, split.heldOut), numClasses },
   );
   try {
-    let best: { l2: number; accuracy: number; hint: Hint } | undefined;
+    let best: { l2: number; merit: number; hint: Hint } | undefined;
     let sinceBest = 0;
     for (const l2 of [...(options.l2Grid ?? options.grid(split.fit.length))].sort((a, b) => b - a)) {
-      const { accuracy, hint } = path.step(l2);
-      if (!best || accuracy > best.accuracy) {
-        best = { l2, accuracy, hint };
+      const { hint, ...score } = path.step(l2);
+      const merit = validationMerit(score, options.selectBy);
+      if (!best || merit > best.merit) {
+        best = { l2, merit, hint };
         sinceBest = 0;
       } else if (++sinceBest >= PATIENCE) {
         break;

@@ -12,6 +12,13 @@ export interface ProbeOptions {
   l2?: number; // L2 strength λ on the mean loss: loss = mean CE + λ/2·‖W‖² (sklearn's C = 1/(λ·n))
   l2Grid?: readonly number[]; // candidates for λ, tried from strongest to weakest (linear default: C = 10^-3…10^3, λ = 1/(C·n))
   validationFraction?: number; // share of the training rows held out to choose λ (default 0.2)
+  /**
+   * What the validation walk (and the MLP's early stopping) selects on: `accuracy` (default, like
+   * LogisticRegressionCV's scoring and MLPClassifier's early stopping) or `logLoss`, the mean
+   * held-out cross-entropy (MDL's block probes: a codelength is a log-loss, and accuracy ties on a
+   * small held-out part let a negligible difference in the fit pick a λ whose codelength differs by half).
+   */
+  selectBy?: 'accuracy' | 'logLoss';
   maxIter?: number; // linear: L-BFGS iterations (default 100, like sklearn); mlp: most epochs (default 50; early stopping ends sooner)
   tol?: number; // linear: stop when max |gradient| ≤ tol (default 1e-4, like sklearn)
   hidden?: number; // mlp: hidden units (default 256)

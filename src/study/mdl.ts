@@ -22,9 +22,12 @@ export type BlockProbeFactory = (X: Matrix, y: Int32Array, numClasses: number) =
  * Each block's probe is a fresh one with its own λ chosen on a held-out part of the data it may
  * see (the probe's validation search, which for the MLP is also its early stopping), as Voita &
  * Titov train each block's model with early stopping on a held-out part of that block's data.
+ * The choice is by held-out log-loss, the quantity the code is made of: by accuracy, ties on a
+ * small held-out part let a negligible change of the fit (its starting point) pick another λ
+ * and change a unit's codelength by half.
  */
 export function searchingProbes(options: ProbeOptions): BlockProbeFactory {
-  return (X, y, numClasses) => createProbe({ ...options, l2: undefined }).fit(X, y, numClasses);
+  return (X, y, numClasses) => createProbe({ ...options, l2: undefined, selectBy: 'logLoss' }).fit(X, y, numClasses);
 }
 
 /**
