@@ -11,7 +11,7 @@ import { gaussianClusters } from '../src/probe/synthetic.js';
 import { fitStandardizer, restandardize, standardize } from '../src/probe/standardize.js';
 import { searchL2 } from '../src/probe/search.js';
 import type { Matrix } from '../src/core/activations.js';
-import type { ProbeKind } from '../src/probe/types.js';
+import type { ProbeKind, Selection } from '../src/probe/types.js';
 import type { ResultRow } from '../src/results/types.js';
 import { Random } from '../src/core/random.js';
 
@@ -158,7 +158,7 @@ describe('the λ walk', () => {
     const scores = new Map([[1, { accuracy: 0.8, logLoss: 0.9 }], [0.1, { accuracy: 0.8, logLoss: 0.5 }], [0.01, { accuracy: 0.7, logLoss: 0.6 }], [0.001, { accuracy: 0.6, logLoss: 0.7 }], [1e-4, { accuracy: 0.9, logLoss: 0.4 }]]);
     const { X, y } = gaussianClusters({ rows: 100, dim: 3, classes: 2, separation: 1, seed: 0 });
     const walked: number[] = [];
-    const choose = (selectBy: 'accuracy' | 'logLoss') => {
+    const choose = (selectBy: Selection) => {
       walked.length = 0;
       return searchL2(X, y, 2, { selectBy, l2Grid: [...scores.keys()], defaultL2: 1, grid: () => [], openPath: () => ({ step: (l2) => (walked.push(l2), { ...scores.get(l2)!, hint: l2 }), dispose: () => {} }) });
     };

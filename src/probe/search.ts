@@ -1,6 +1,7 @@
 import { selectRows, type Matrix } from '../core/activations.js';
 import { Random } from '../core/random.js';
 import { fitStandardizer, selectLabels, standardize, type Standardizer } from './standardize.js';
+import type { Selection } from './types.js';
 
 /** Training data already standardized, with its labels and the number of classes. */
 export interface Training {
@@ -32,7 +33,7 @@ export interface L2SearchOptions<Hint> {
   validationFraction?: number; // default 0.2
   l2Grid?: readonly number[];
   /** What the walk maximizes: accuracy (default) or −log-loss. */
-  selectBy?: 'accuracy' | 'logLoss';
+  selectBy?: Selection;
   /** λ when there are too few rows to hold some out. */
   defaultL2: number;
   /** λ candidates when `l2Grid` is not given, for a fitting part of `rows` rows. */
@@ -57,7 +58,7 @@ export function validationSplit(n: number, fraction: number, seed: number): { fi
 }
 
 /** Higher is better: accuracy, or minus the log-loss. */
-export function validationMerit(score: ValidationScore, selectBy: 'accuracy' | 'logLoss' = 'accuracy'): number {
+function validationMerit(score: ValidationScore, selectBy: Selection = 'accuracy'): number {
   return selectBy === 'logLoss' ? -score.logLoss : score.accuracy;
 }
 
@@ -66,8 +67,9 @@ export function validationMerit(score: ValidationScore, selectBy: 'accuracy' | '
  * `LogisticRegression`: λ is chosen on a seeded validation split carved from the training data
  * (never the test set), walking the grid from the strongest λ down (weak-λ fits that only
  * overfit are skipped once the validation score stops improving); the best validation accuracy
- * (or log-loss, with `selectBy`) wins, the strongest λ on ties. Returns λ and the path's parameters at that λ (a warm start for
- * the final fit), with the fitting part's standardization they were found under.
+ * (or log-loss, with `selectBy`) wins, the strongest λ on ties. Returns λ and the path's
+ * parameters at that λ (a warm start for the final fit), with the fitting part's standardization
+ * they were found under.
  */
 export function searchL2<Hint>(X: Matrix, y: Int32Array, numClasses: number, options: L2SearchOptions<Hint>): { l2: number; warm?: Warm<Hint> } {
   const split = validationSplit(X.rows, options.validationFraction ?? 0.2, options.seed ?? 0);

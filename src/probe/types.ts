@@ -2,6 +2,9 @@ import type { Matrix } from '../core/activations.js';
 
 export type ProbeKind = 'linear' | 'mlp';
 
+/** What a validation walk selects on: accuracy, or the mean held-out cross-entropy. */
+export type Selection = 'accuracy' | 'logLoss';
+
 /** Class indices, one per row (0 … numClasses − 1). */
 export type Labels = ArrayLike<number>;
 
@@ -18,7 +21,7 @@ export interface ProbeOptions {
    * held-out cross-entropy (MDL's block probes: a codelength is a log-loss, and accuracy ties on a
    * small held-out part let a negligible difference in the fit pick a λ whose codelength differs by half).
    */
-  selectBy?: 'accuracy' | 'logLoss';
+  selectBy?: Selection;
   maxIter?: number; // linear: L-BFGS iterations (default 100, like sklearn); mlp: most epochs (default 50; early stopping ends sooner)
   tol?: number; // linear: stop when max |gradient| ≤ tol (default 1e-4, like sklearn)
   hidden?: number; // mlp: hidden units (default 256)

@@ -78,16 +78,20 @@ function clusterTotals(gold: ArrayLike<number>, predictions: readonly ArrayLike<
   return { size, correct, count };
 }
 
-/** Accuracy of each predictor on one resample of clusters (examples of repeated clusters count again). */
-function resampledAccuracies(size: Float64Array, correct: readonly Float64Array[], draw: Int32Array): number[] {
+/**
+ * Accuracy of each predictor on one resample of clusters (examples of repeated clusters count
+ * again), into `out`: one tight loop per predictor over the drawn clusters.
+ */
+function resampledAccuracies(size: Float64Array, correct: readonly Float64Array[], draw: Int32Array, out: Float64Array): Float64Array {
   let n = 0;
-  const right = correct.map(() => 0);
-  for (let j = 0; j < draw.length; j++) {
-    const c = draw[j];
-    n += size[c];
-    for (let k = 0; k < correct.length; k++) right[k] += correct[k][c];
+  for (let j = 0; j < draw.length; j++) n += size[draw[j]];
+  for (let k = 0; k < correct.length; k++) {
+    const right = correct[k];
+    let sum = 0;
+    for (let j = 0; j < draw.length; j++) sum += right[draw[j]];
+    out[k] = sum / n;
   }
-  return right.map((r) => r / n);
+  return out;
 }
 
 /** The q-quantile of sorted values, interpolating linearly between order statistics (numpy's default `percentile`). */
@@ -102,7 +106,9 @@ function resamplesFor(count: number, options: BootstrapOptions): readonly Int32A
   const indices = options.indices ?? clusterResamples(count, options.resamples ?? DEFAULT_RESAMPLES, options.seed ?? 0);
   if (indices.length === 0) throw new Error('the bootstrap needs at least one resample');
   for (const draw of indices) {
-    if (draw.length !== count || draw.some((c) => c < 0 || c >= count)) throw new Error(`each resample must hold ${count} cluster indices in 0…${count - 1}`);
+    let valid = draw.length === count;
+    for (let j = 0; valid && j < draw.length; j++) valid = draw[j] >= 0 && draw[j] < count;
+    if (!valid) throw new Error(`each resample must hold ${count} cluster indices in 0…${count - 1}`);
   }
   return indices;
 }
@@ -120,7 +126,8 @@ export function bootstrapAccuracy(gold: ArrayLike<number>, predicted: ArrayLike<
   const level = options.level ?? DEFAULT_LEVEL;
   const { size, correct, count } = clusterTotals(gold, [predicted], clusters);
   const indices = resamplesFor(count, options);
-  const values = Float64Array.from(indices, (draw) => resampledAccuracies(size, correct, draw)[0]);
+  const scratch = new Float64Array(1);
+  const values = Float64Array.from(indices, (draw) => resampledAccuracies(size, correct, draw, scratch)[0]);
   const accuracy = correct[0].reduce((a, b) => a + b, 0) / gold.length;
   return { accuracy, ...interval(values, level), level, resamples: indices.length };
 }
@@ -135,9 +142,10 @@ export function pairedBootstrap(gold: ArrayLike<number>, a: ArrayLike<number>, b
   const level = options.level ?? DEFAULT_LEVEL;
   const { size, correct, count } = clusterTotals(gold, [a, b], clusters);
   const indices = resamplesFor(count, options);
+  const scratch = new Float64Array(2);
   const values = Float64Array.from(indices, (draw) => {
-    const [accA, accB] = resampledAccuracies(size, correct, draw);
-    return accA - accB;
+    const accuracies = resampledAccuracies(size, correct, draw, scratch);
+    return accuracies[0] - accuracies[1];
   });
   const sum = (c: Float64Array) => c.reduce((x, y) => x + y, 0);
   const difference = (sum(correct[0]) - sum(correct[1])) / gold.length;

@@ -4,7 +4,7 @@ import { Random } from '../core/random.js';
 import { accuracy, macroF1 } from '../probe/metrics.js';
 import { checkOptionalInteger } from '../core/validate.js';
 import type { ProbeKind, ProbeOptions } from '../probe/types.js';
-import { bootstrapAccuracy, pairedBootstrap } from '../results/bootstrap.js';
+import { bootstrapAccuracy, clusterResamples, pairedBootstrap, type BootstrapOptions } from '../results/bootstrap.js';
 import { summarizeTask } from '../results/summary.js';
 import { NO_LAYER, type Metric, type PredictionRow, type ResultRow, type TaskSummary } from '../results/types.js';
 import { controlTask, hasControlTask } from '../tasks/control.js';
@@ -178,11 +178,20 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
     });
     return n > 0 ? right / n : NaN;
   };
+  // Each seed's resamples of test sentences, drawn once and shared by every interval and paired
+  // test of that seed (the same draws each call would make itself: drawing them took longer than scoring).
+  const clusterCount = new Set(testClusters).size;
+  const draws = new Map<number, Int32Array[]>();
+  const resampled = (seed: number): BootstrapOptions => {
+    let indices = draws.get(seed);
+    if (!indices) draws.set(seed, (indices = clusterResamples(clusterCount, resamples, seed)));
+    return { indices };
+  };
   const predictionsOf = new Map<string, Int32Array>(); // `${seed}/${layer}` → test predictions
   units.forEach(({ layer, seed }, u) => {
     const out = outputs[u];
     predictionsOf.set(`${seed}/${layer}`, out.testPredictions);
-    const interval = bootstrapAccuracy(yTest, out.testPredictions, testClusters, { resamples, seed });
+    const interval = bootstrapAccuracy(yTest, out.testPredictions, testClusters, resampled(seed));
     add(layer, kind, seed, 'accuracy', interval.accuracy);
     add(layer, kind, seed, 'ci_low', interval.low);
     add(layer, kind, seed, 'ci_high', interval.high);
@@ -207,7 +216,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
       if (k === 0) return;
       const here = predictionsOf.get(`${seed}/${layer}`)!;
       for (const [name, other] of [['gain_over_previous', layers[k - 1]], ['gain_over_emb', layers[0]]] as const) {
-        const d = pairedBootstrap(yTest, here, predictionsOf.get(`${seed}/${other}`)!, testClusters, { resamples, seed });
+        const d = pairedBootstrap(yTest, here, predictionsOf.get(`${seed}/${other}`)!, testClusters, resampled(seed));
         add(layer, kind, seed, name, d.difference);
         add(layer, kind, seed, `${name}_ci_low`, d.low);
         add(layer, kind, seed, `${name}_ci_high`, d.high);
@@ -216,7 +225,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
     });
   }
   for (const baseline of await taskBaselines(task)) {
-    const interval = bootstrapAccuracy(yTest, baseline.predictions, testClusters, { resamples });
+    const interval = bootstrapAccuracy(yTest, baseline.predictions, testClusters, resampled(0));
     add(NO_LAYER, baseline.name, 0, 'accuracy', interval.accuracy);
     add(NO_LAYER, baseline.name, 0, 'ci_low', interval.low);
     add(NO_LAYER, baseline.name, 0, 'ci_high', interval.high);
