@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { pipeline } from '@huggingface/transformers';
 import { Encoder } from '../src/index.js';
 import { planBatches } from '../src/encoder/batches.js';
+import { MODEL_FILES } from '../src/encoder/encoder.js';
 import { matmulCeiling } from './matmul-ceiling.js';
 
 const { values } = parseArgs({
@@ -71,9 +72,8 @@ const encoders: Encoder[] = [];
 const disposers: (() => Promise<unknown>)[] = [];
 let ids: number[][] = [];
 let padId = 0;
-const FILES = { fp32: 'model.onnx', q8: 'model_quantized.onnx', fp16: 'model_fp16.onnx', q4: 'model_q4.onnx' } as const;
 for (const dtype of ['fp32', 'q8', 'fp16', 'q4'] as const) {
-  const file = join(model, 'onnx', FILES[dtype]);
+  const file = join(model, MODEL_FILES[dtype]);
   if (!existsSync(file)) {
     console.log(`${dtype}: skipped, ${file} is absent`);
     continue;

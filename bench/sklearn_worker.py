@@ -42,12 +42,12 @@ def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE, select_by='a
     best, since = None, 0
     for c in sorted(grid):
         model.set_params(C=c).fit(Xf, y[fit_rows])
-        if select_by == 'log_loss':
-            acc = np.mean(log_proba_all(model, Xv, len(fit_rows), num_classes)[np.arange(len(val_rows)), y[val_rows]])
+        if select_by == 'log_loss':  # mean held-out log-likelihood: higher is better, as for accuracy
+            score = np.mean(log_proba_all(model, Xv, len(fit_rows), num_classes)[np.arange(len(val_rows)), y[val_rows]])
         else:
-            acc = model.score(Xv, y[val_rows])
-        if best is None or acc > best[1]:
-            best, since = (c, acc, model.coef_.copy(), model.intercept_.copy()), 0
+            score = model.score(Xv, y[val_rows])
+        if best is None or score > best[1]:
+            best, since = (c, score, model.coef_.copy(), model.intercept_.copy()), 0
         else:
             since += 1
             if since >= patience:

@@ -16,7 +16,7 @@ import { TextTokenizer, type Tokenized } from './tokenize.js';
 
 /** Weight types as transformers.js names them, and the file each selects (its DEFAULT_DTYPE_SUFFIX_MAPPING). */
 export type { Dtype } from '../core/config.js';
-const MODEL_FILES: Record<Dtype, string> = {
+export const MODEL_FILES: Record<Dtype, string> = {
   fp32: 'onnx/model.onnx',
   fp16: 'onnx/model_fp16.onnx',
   q8: 'onnx/model_quantized.onnx',

@@ -47,7 +47,27 @@ export interface PairedDifference {
  */
 export function clusterResamples(clusterCount: number, resamples = DEFAULT_RESAMPLES, seed = 0): Int32Array[] {
   const rng = new Random(seed);
-  return Array.from({ length: resamples }, () => Int32Array.from({ length: clusterCount }, () => rng.int(clusterCount)));
+  const draws = Array.from({ length: resamples }, () => Int32Array.from({ length: clusterCount }, () => rng.int(clusterCount)));
+  drawnHere.add(draws);
+  return draws;
+}
+
+/** Resamples made by clusterResamples: valid by construction, so not checked again on every use. */
+const drawnHere = new WeakSet<readonly Int32Array[]>();
+
+/**
+ * Each seed's resamples of `clusters`, drawn once and handed to every interval and paired test
+ * on those clusters with that seed (the draws each call would make itself: drawing them costs
+ * more than scoring, and a task makes a hundred such calls).
+ */
+export function resamplesBySeed(clusters: ArrayLike<number>, resamples = DEFAULT_RESAMPLES): (seed: number) => BootstrapOptions {
+  const { count } = denseClusters(clusters);
+  const bySeed = new Map<number, Int32Array[]>();
+  return (seed) => {
+    let indices = bySeed.get(seed);
+    if (!indices) bySeed.set(seed, (indices = clusterResamples(count, resamples, seed)));
+    return { indices };
+  };
 }
 
 /** Cluster ids as dense indices 0 … C − 1 in order of first appearance. */
@@ -105,6 +125,7 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 function resamplesFor(count: number, options: BootstrapOptions): readonly Int32Array[] {
   const indices = options.indices ?? clusterResamples(count, options.resamples ?? DEFAULT_RESAMPLES, options.seed ?? 0);
   if (indices.length === 0) throw new Error('the bootstrap needs at least one resample');
+  if (drawnHere.has(indices) && indices[0].length === count) return indices;
   for (const draw of indices) {
     let valid = draw.length === count;
     for (let j = 0; valid && j < draw.length; j++) valid = draw[j] >= 0 && draw[j] < count;

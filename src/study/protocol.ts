@@ -4,7 +4,7 @@ import { Random } from '../core/random.js';
 import { accuracy, macroF1 } from '../probe/metrics.js';
 import { checkOptionalInteger } from '../core/validate.js';
 import type { ProbeKind, ProbeOptions } from '../probe/types.js';
-import { bootstrapAccuracy, clusterResamples, pairedBootstrap, type BootstrapOptions } from '../results/bootstrap.js';
+import { bootstrapAccuracy, pairedBootstrap, resamplesBySeed } from '../results/bootstrap.js';
 import { summarizeTask } from '../results/summary.js';
 import { NO_LAYER, type Metric, type PredictionRow, type ResultRow, type TaskSummary } from '../results/types.js';
 import { controlTask, hasControlTask } from '../tasks/control.js';
@@ -178,15 +178,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
     });
     return n > 0 ? right / n : NaN;
   };
-  // Each seed's resamples of test sentences, drawn once and shared by every interval and paired
-  // test of that seed (the same draws each call would make itself: drawing them took longer than scoring).
-  const clusterCount = new Set(testClusters).size;
-  const draws = new Map<number, Int32Array[]>();
-  const resampled = (seed: number): BootstrapOptions => {
-    let indices = draws.get(seed);
-    if (!indices) draws.set(seed, (indices = clusterResamples(clusterCount, resamples, seed)));
-    return { indices };
-  };
+  const resampled = resamplesBySeed(testClusters, resamples); // each seed's resampled test sentences, drawn once
   const predictionsOf = new Map<string, Int32Array>(); // `${seed}/${layer}` → test predictions
   units.forEach(({ layer, seed }, u) => {
     const out = outputs[u];
