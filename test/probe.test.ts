@@ -23,7 +23,7 @@ function rows(X: Matrix, from: number, to: number): Matrix {
 const separable = gaussianClusters({ rows: 900, dim: 24, classes: 4, separation: 3, seed: 1, factors: 4, factorScale: 1 });
 
 before(async () => {
-  assert.match(await initBackend(), /^(tensorflow|wasm|cpu)$/);
+  assert.match(await initBackend(), /^(tensorflow|wasm-mlas|wasm|cpu)$/);
 });
 
 describe('probes', () => {

@@ -39,7 +39,7 @@ export type WordPooling = (typeof WORD_POOLINGS)[number];
 export const ENVIRONMENT = {
   LAYERWISE_CACHE: 'where tapped graphs and the per-sentence extraction store are kept (default ~/.cache/layerwise)',
   LAYERWISE_WORKERS: 'worker threads fitting probes (default: one per core; 1 = in the main thread)',
-  LAYERWISE_BACKEND: 'force a tfjs backend: tensorflow, wasm or cpu',
+  LAYERWISE_BACKEND: 'force a tfjs backend: tensorflow, wasm-mlas, wasm or cpu',
   LAYERWISE_CHROMIUM: 'the Chromium used to export PNG/SVG (default: found on PATH; never downloaded)',
   LAYERWISE_DEBUG: 'print stack traces with errors',
   HF_HUB_CACHE: 'the Hugging Face hub cache (default $HF_HOME/hub)',

@@ -3,16 +3,19 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { forcedBackend } from '../core/config.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { routeProductsToMlas } from './mlas.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'wasm-mlas' | 'wasm' | 'cpu';
+const BACKENDS: BackendName[] = ['tensorflow', 'wasm-mlas', 'wasm', 'cpu'];
 
 let chosen: Promise<BackendName> | undefined;
 
 /**
- * Picks the fastest tfjs backend available, once per process, and returns its name:
+ * Picks the fastest tfjs backend available, once per thread, and returns its name:
  * the native `tensorflow` backend when the real `@tensorflow/tfjs-node` is installed, else
- * `wasm` (XNNPACK with SIMD; tfjs disables wasm threads in Node), else `cpu` (plain JS).
- * `LAYERWISE_BACKEND=tensorflow|wasm|cpu` forces one. Later calls return the first answer.
+ * `wasm-mlas` (tfjs's `wasm` backend with its matrix products in ONNX Runtime's MLAS: mlas.ts),
+ * else `wasm` (XNNPACK with SIMD; tfjs disables wasm threads in Node), else `cpu` (plain JS).
+ * `LAYERWISE_BACKEND=tensorflow|wasm-mlas|wasm|cpu` forces one. Later calls return the first answer.
  */
 export function initBackend(): Promise<BackendName> {
   chosen ??= choose();
@@ -22,14 +25,14 @@ export function initBackend(): Promise<BackendName> {
 async function choose(): Promise<BackendName> {
   tf.enableProdMode(); // also silences tfjs's "install tfjs-node" banner on the cpu backend
   const forced = forcedBackend();
-  if (forced !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(forced)) {
-    throw new Error(`LAYERWISE_BACKEND=${forced} is not a backend; use tensorflow, wasm or cpu`);
+  if (forced !== undefined && !(BACKENDS as string[]).includes(forced)) {
+    throw new Error(`LAYERWISE_BACKEND=${forced} is not a backend; use ${BACKENDS.join(', ')}`);
   }
-  const order: BackendName[] = forced ? [forced as BackendName] : ['tensorflow', 'wasm', 'cpu'];
+  const order: BackendName[] = forced ? [forced as BackendName] : BACKENDS;
   for (const name of order) {
     if (await tryBackend(name)) return name;
   }
-  throw new Error(`the tfjs backend "${forced}" could not start${forced === 'tensorflow' ? ' (it needs the real @tensorflow/tfjs-node installed)' : ''}; unset LAYERWISE_BACKEND to fall back automatically`);
+  throw new Error(`the tfjs backend "${forced}" could not start${forced === 'tensorflow' ? ' (it needs the real @tensorflow/tfjs-node installed)' : forced === 'wasm-mlas' ? " (it needs onnxruntime-node's native binding)" : ''}; unset LAYERWISE_BACKEND to fall back automatically`);
 }
 
 async function tryBackend(name: BackendName): Promise<boolean> {
@@ -41,8 +44,11 @@ async function tryBackend(name: BackendName): Promise<boolean> {
       await import(nativeModule);
       if (!tf.findBackend('tensorflow')) return false;
     }
-    if (name === 'wasm') setWasmPaths(`${wasmDir()}/`);
-    return (await tf.setBackend(name)) && tf.getBackend() === name;
+    // wasm-mlas is tfjs's wasm backend once its products are routed; nothing unroutes them in this thread.
+    if (name === 'wasm-mlas' && !routeProductsToMlas()) return false;
+    const tfjsName = name === 'wasm-mlas' ? 'wasm' : name;
+    if (tfjsName === 'wasm') setWasmPaths(`${wasmDir()}/`);
+    return (await tf.setBackend(tfjsName)) && tf.getBackend() === tfjsName;
   } catch {
     return false;
   }

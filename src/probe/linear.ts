@@ -117,13 +117,9 @@ function outputsFor(numClasses: number): number {
 
 /** The training matrix on the backend, uploaded once and reused for every λ and every L-BFGS step. */
 class Design {
-  // X with a column of ones (so the bias is W's last row), and its transpose: both stay resident
-  // because tfjs-wasm's matMul with transposeA re-transposes X on every call (≈10× slower than
-  // the product itself). XNNPACK packs the right-hand factor of a product and caches the packing
-  // while that tensor lives, and it pads the output columns to a multiple of 8. So with one logit
-  // column, the products run as wᵀ·Xᵀ and gᵀ·X (X and Xᵀ the cached right-hand factors, no
-  // padding: 3× faster than X·w and Xᵀ·g); with many, as X·W and Xᵀ·G, where the padding of
-  // 17 classes to 24 costs less than streaming X once per group of rows of Wᵀ.
+  // X with a column of ones (so the bias is W's last row), and its transpose: both stay resident,
+  // because a product whose left factor is transposed re-packs X on every call (MLAS: 3× slower
+  // than Xᵀ·G with Xᵀ kept; tfjs-wasm's own kernel: ≈10×). Products run as X·W and Xᵀ·G.
   private readonly X: tf.Tensor2D;
   private readonly Xt: tf.Tensor2D;
   private readonly labels: Int32Array; // each row's class as its index in `classes`
@@ -187,8 +183,8 @@ class Design {
    */
   private lossAndGradient(params: Float64Array, grad: Float64Array, l2: number): number {
     const { X, Xt, labels, rows, cols, outputs } = this;
-    const weights = tf.tensor2d(new Float32Array(params), outputs === 1 ? [1, cols + 1] : [cols + 1, outputs]);
-    const logits = outputs === 1 ? tf.matMul(weights, Xt) : tf.matMul(X, weights);
+    const weights = tf.tensor2d(new Float32Array(params), [cols + 1, outputs]);
+    const logits = tf.matMul(X, weights);
     const z = logits.dataSync();
     tf.dispose([weights, logits]);
     const residual = new Float32Array(rows * outputs);
@@ -214,8 +210,8 @@ class Design {
         residual[row + labels[i]] -= 1 / rows;
       }
     }
-    const r = tf.tensor2d(residual, outputs === 1 ? [1, rows] : [rows, outputs]);
-    const product = outputs === 1 ? tf.matMul(r, X) : tf.matMul(Xt, r);
+    const r = tf.tensor2d(residual, [rows, outputs]);
+    const product = tf.matMul(Xt, r);
     const gradient = product.dataSync();
     tf.dispose([r, product]);
     const weightCount = cols * outputs; // the bias row after these is not penalized

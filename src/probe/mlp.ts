@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../core/random.js';
+import { Adam } from './adam.js';
 import { ProbeBase, type L2Path, type Training, type Warm } from './base.js';
 import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
 import { holdOut } from './search.js';
@@ -16,6 +17,13 @@ interface MlpWeights {
   b1: Float32Array;
   W2: Float32Array; // [hidden, classes]
   b2: Float32Array;
+}
+
+interface Uploaded {
+  W1: tf.Tensor2D;
+  b1: tf.Tensor1D;
+  W2: tf.Tensor2D;
+  b2: tf.Tensor1D;
 }
 
 /** Weights at the epoch with the best validation score, and the epochs of training behind them. */
@@ -91,12 +99,8 @@ export class MlpProbe extends ProbeBase<Trained> {
 
   protected logProba(X: Matrix): Float32Array {
     if (!this.weights) throw new Error('mlp probe has no weights; fit it first');
-    const { W1, b1, W2, b2 } = this.weights;
-    const hidden = b1.length;
-    return tf.tidy(() => {
-      const weights = [tf.tensor2d(W1, [X.cols, hidden]), tf.tensor1d(b1), tf.tensor2d(W2, [hidden, b2.length]), tf.tensor1d(b2)] as const;
-      return logSoftmaxOf(tf.tensor2d(X.data, [X.rows, X.cols]), ...weights).dataSync() as Float32Array;
-    });
+    const weights = this.weights;
+    return tf.tidy(() => logSoftmaxOf(tf.tensor2d(X.data, [X.rows, X.cols]), upload(weights)).dataSync() as Float32Array);
   }
 }
 
@@ -142,14 +146,12 @@ class Trainer {
     const hidden = this.options.hidden ?? 256;
     const batchSize = Math.min(this.options.batchSize ?? 512, this.rows);
     const rng = new Random(seed);
-    const initial = start
-      ? [tf.tensor2d(start.weights.W1, [this.cols, hidden]), tf.tensor1d(start.weights.b1), tf.tensor2d(start.weights.W2, [hidden, this.numClasses]), tf.tensor1d(start.weights.b2)]
-      : [glorot(rng, this.cols, hidden), tf.zeros([hidden]), glorot(rng, hidden, this.numClasses), tf.zeros([this.numClasses])];
+    const weights: MlpWeights = start
+      ? copyWeights(start.weights)
+      : { W1: glorot(rng, this.cols, hidden), b1: new Float32Array(hidden), W2: glorot(rng, hidden, this.numClasses), b2: new Float32Array(this.numClasses) };
     const before = start?.epochs ?? 0;
-    const variables = initial.map((t) => tf.variable(t));
-    tf.dispose(initial);
-    const [W1, b1, W2, b2] = variables;
-    const optimizer = tf.train.adam(this.options.learningRate ?? 3e-3);
+    const { W1, b1, W2, b2 } = weights;
+    const adam = new Adam([W1, b1, W2, b2], [true, false, true, false], this.options.learningRate ?? 3e-3);
     const order = Array.from({ length: this.rows }, (_, i) => i);
     const xBatch = new Float32Array(batchSize * this.cols);
     const tBatch = new Float32Array(batchSize * this.numClasses);
@@ -160,35 +162,28 @@ class Trainer {
       !best || (byLoss ? s.loss < best.validationLoss : s.accuracy > best.validationAccuracy || (s.accuracy === best.validationAccuracy && s.loss < best.validationLoss));
     let bestEpoch = 0;
     let epoch = 0;
-    try {
-      while (epoch < maxEpochs) {
-        rng.shuffle(order);
-        for (let start = 0; start < this.rows; start += batchSize) {
-          const size = Math.min(batchSize, this.rows - start);
-          this.fillBatch(order, start, size, xBatch, tBatch);
-          tf.tidy(() => {
-            const x = tf.tensor2d(xBatch.subarray(0, size * this.cols), [size, this.cols]);
-            const t = tf.tensor2d(tBatch.subarray(0, size * this.numClasses), [size, this.numClasses]);
-            const grads = gradients(x, t, W1, b1, W2, b2, l2);
-            optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: grads[i] })));
-          });
-        }
-        epoch++;
-        if (validation) {
-          const scored = score(validation, W1, b1, W2, b2, this.numClasses);
-          if (better(scored)) {
-            best = { validationLoss: scored.loss, validationAccuracy: scored.accuracy, epochs: before + epoch, weights: read(W1, b1, W2, b2) };
-            bestEpoch = epoch;
-          } else if (epoch - bestEpoch >= EARLY_STOP_PATIENCE) {
-            break;
-          }
+    while (epoch < maxEpochs) {
+      rng.shuffle(order);
+      for (let first = 0; first < this.rows; first += batchSize) {
+        const size = Math.min(batchSize, this.rows - first);
+        this.fillBatch(order, first, size, xBatch, tBatch);
+        const grads = tf.tidy(() => gradients(tf.tensor2d(xBatch.subarray(0, size * this.cols), [size, this.cols]), tf.tensor2d(tBatch.subarray(0, size * this.numClasses), [size, this.numClasses]), upload(weights)));
+        const values = grads.map((g) => g.dataSync() as Float32Array);
+        tf.dispose(grads);
+        adam.step(values, l2);
+      }
+      epoch++;
+      if (validation) {
+        const scored = score(validation, weights, this.numClasses);
+        if (better(scored)) {
+          best = { validationLoss: scored.loss, validationAccuracy: scored.accuracy, epochs: before + epoch, weights: copyWeights(weights) };
+          bestEpoch = epoch;
+        } else if (epoch - bestEpoch >= EARLY_STOP_PATIENCE) {
+          break;
         }
       }
-      return best ?? { weights: read(W1, b1, W2, b2), epochs: before + epoch, validationAccuracy: NaN, validationLoss: NaN };
-    } finally {
-      optimizer.dispose();
-      tf.dispose(variables);
     }
+    return best ?? { weights, epochs: before + epoch, validationAccuracy: NaN, validationLoss: NaN };
   }
 
   /** Copies rows order[start … start + size) and their one-hot targets into the batch buffers. */
@@ -204,44 +199,47 @@ class Trainer {
   }
 }
 
-/**
- * The loss gradient for one batch, by hand rather than by autodiff (no tape, and no ‖W‖² summed
- * only to be differentiated): with p = softmax(z), ∂CE/∂z = (p − t)/batch; the ReLU passes the
- * gradient where its input was positive. tfjs-wasm's matMul with transposeA copies and transposes
- * naively (≈15× slower than the product), so the transposes are explicit.
- */
-function gradients(x: tf.Tensor2D, targets: tf.Tensor2D, W1: tf.Variable, b1: tf.Variable, W2: tf.Variable, b2: tf.Variable, l2: number): tf.Tensor[] {
-  const h = tf.relu(tf.add(tf.matMul(x, W1 as tf.Tensor2D), b1)) as tf.Tensor2D;
-  const z = tf.add(tf.matMul(h, W2 as tf.Tensor2D), b2);
-  const dz = tf.div(tf.sub(tf.softmax(z), targets), x.shape[0]) as tf.Tensor2D;
-  const dh = tf.mul(tf.matMul(dz, tf.transpose(W2 as tf.Tensor2D)), tf.step(h)) as tf.Tensor2D;
-  return [
-    tf.add(tf.matMul(tf.transpose(x), dh), tf.mul(l2, W1)),
-    tf.sum(dh, 0),
-    tf.add(tf.matMul(tf.transpose(h), dz), tf.mul(l2, W2)),
-    tf.sum(dz, 0),
-  ];
+/** The weights on the backend, for one batch or one scoring pass (inside a tidy). */
+function upload({ W1, b1, W2, b2 }: MlpWeights): Uploaded {
+  const hidden = b1.length;
+  return { W1: tf.tensor2d(W1, [W1.length / hidden, hidden]), b1: tf.tensor1d(b1), W2: tf.tensor2d(W2, [hidden, b2.length]), b2: tf.tensor1d(b2) };
 }
 
-function read(W1: tf.Tensor, b1: tf.Tensor, W2: tf.Tensor, b2: tf.Tensor): MlpWeights {
-  return { W1: W1.dataSync() as Float32Array, b1: b1.dataSync() as Float32Array, W2: W2.dataSync() as Float32Array, b2: b2.dataSync() as Float32Array };
+function copyWeights({ W1, b1, W2, b2 }: MlpWeights): MlpWeights {
+  return { W1: W1.slice(), b1: b1.slice(), W2: W2.slice(), b2: b2.slice() };
+}
+
+/**
+ * The gradient of the batch's mean cross-entropy (the L2 term is Adam's), by hand rather than by
+ * autodiff (no tape): with p = softmax(z), ∂CE/∂z = (p − t)/batch; the ReLU passes the gradient
+ * where its input was positive. Transposed factors are the products' flags (MLAS packs them as it
+ * goes, faster than a transpose kernel and a plain product), and the bias gradients, column sums,
+ * are products with a row of ones.
+ */
+function gradients(x: tf.Tensor2D, targets: tf.Tensor2D, { W1, b1, W2, b2 }: Uploaded): tf.Tensor[] {
+  const h = tf.relu(tf.add(tf.matMul(x, W1), b1)) as tf.Tensor2D;
+  const z = tf.add(tf.matMul(h, W2), b2);
+  const dz = tf.div(tf.sub(tf.softmax(z), targets), x.shape[0]) as tf.Tensor2D;
+  const dh = tf.mul(tf.matMul(dz, W2, false, true), tf.step(h)) as tf.Tensor2D;
+  const ones = tf.ones([1, x.shape[0]]) as tf.Tensor2D;
+  return [tf.matMul(x, dh, true, false), tf.matMul(ones, dh), tf.matMul(h, dz, true, false), tf.matMul(ones, dz)];
 }
 
 /** Mean validation cross-entropy and accuracy of the current weights (early stopping and choosing λ select on them). */
-function score(validation: Validation, W1: tf.Tensor, b1: tf.Tensor, W2: tf.Tensor, b2: tf.Tensor, numClasses: number): { loss: number; accuracy: number } {
-  const logp = tf.tidy(() => logSoftmaxOf(validation.X, W1, b1, W2, b2));
+function score(validation: Validation, weights: MlpWeights, numClasses: number): { loss: number; accuracy: number } {
+  const logp = tf.tidy(() => logSoftmaxOf(validation.X, upload(weights)));
   const values = logp.dataSync();
   logp.dispose();
   return { loss: meanLogLoss(values, validation.y, numClasses), accuracy: accuracy(argmaxRows(values, validation.y.length, numClasses), validation.y) };
 }
 
 /** The network's log class probabilities for a batch of rows (no gradients needed). */
-function logSoftmaxOf(X: tf.Tensor, W1: tf.Tensor, b1: tf.Tensor, W2: tf.Tensor, b2: tf.Tensor): tf.Tensor {
-  return tf.logSoftmax(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(X as tf.Tensor2D, W1 as tf.Tensor2D), b1)), W2 as tf.Tensor2D), b2));
+function logSoftmaxOf(X: tf.Tensor2D, { W1, b1, W2, b2 }: Uploaded): tf.Tensor {
+  return tf.logSoftmax(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(X, W1), b1)) as tf.Tensor2D, W2), b2));
 }
 
-/** Glorot-uniform weights from the seeded generator, so a seed fixes the whole run. */
-function glorot(rng: Random, fanIn: number, fanOut: number): tf.Tensor2D {
+/** Glorot-uniform weights [fanIn, fanOut] from the seeded generator, so a seed fixes the whole run. */
+function glorot(rng: Random, fanIn: number, fanOut: number): Float32Array {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return tf.tensor2d(Float32Array.from({ length: fanIn * fanOut }, () => (2 * rng.next() - 1) * limit), [fanIn, fanOut]);
+  return Float32Array.from({ length: fanIn * fanOut }, () => (2 * rng.next() - 1) * limit);
 }

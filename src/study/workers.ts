@@ -5,8 +5,9 @@ import { runUnit, type UnitInput, type UnitOutput } from './unit.js';
 
 /**
  * Runs protocol units on several cores. tfjs's WebAssembly backend is single-threaded in
- * Node, so one probe uses one core; independent layer × seed fits go to worker threads, one
- * per core (`LAYERWISE_WORKERS` overrides; 1 runs everything in this thread).
+ * Node and a worker gives its MLAS products one thread (probe/mlas.ts), so one probe uses one
+ * core; independent layer × seed fits go to worker threads, one per core (`LAYERWISE_WORKERS`
+ * overrides; 1 runs everything in this thread).
  */
 export class FitWorkers {
   private readonly workers: Worker[] = [];

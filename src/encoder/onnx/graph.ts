@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync, fsyncSync, renameSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LEN, ProtoFile, encodeVarint, fields, readString, type FieldHeader } from './protobuf.js';
+import { ENTRY, GRAPH, MODEL, NODE, OPERATOR_SET, TENSOR, VALUE_INFO } from '../../core/onnx.js';
+import { LEN, ProtoFile, encodeVarint, fields, lengthDelimited, readString, type FieldHeader } from '../../core/protobuf.js';
 
 /** What tapping needs of an ONNX node: its name, module scope, op and data flow. */
 export interface OnnxNode {
@@ -26,30 +27,13 @@ export interface OnnxGraph {
   externalData: string[];
 }
 
-// Field numbers from onnx.proto.
-const MODEL_OPSET_IMPORT = 8;
-const MODEL_GRAPH = 7;
-const GRAPH_NODE = 1;
-const GRAPH_INITIALIZER = 5;
-const GRAPH_INPUT = 11;
-const GRAPH_OUTPUT = 12;
-const NODE_INPUT = 1;
-const NODE_OUTPUT = 2;
-const NODE_NAME = 3;
-const NODE_OP_TYPE = 4;
-const NODE_METADATA = 9;
-const TENSOR_NAME = 8;
-const TENSOR_EXTERNAL_DATA = 13;
-const VALUE_INFO_NAME = 1;
-const ENTRY_KEY = 1;
-const ENTRY_VALUE = 2;
 
 function decodeEntry(buf: Uint8Array): [string, string] {
   let key = '';
   let value = '';
   for (const f of fields(buf)) {
-    if (f.field === ENTRY_KEY) key = readString(buf, f);
-    else if (f.field === ENTRY_VALUE) value = readString(buf, f);
+    if (f.field === ENTRY.key) key = readString(buf, f);
+    else if (f.field === ENTRY.value) value = readString(buf, f);
   }
   return [key, value];
 }
@@ -74,11 +58,11 @@ function decodeNode(buf: Uint8Array): OnnxNode {
   const node: OnnxNode = { name: '', scope: '', opType: '', inputs: [], outputs: [] };
   let nameScopes: string | undefined;
   for (const f of fields(buf)) {
-    if (f.field === NODE_INPUT) node.inputs.push(readString(buf, f));
-    else if (f.field === NODE_OUTPUT) node.outputs.push(readString(buf, f));
-    else if (f.field === NODE_NAME) node.name = readString(buf, f);
-    else if (f.field === NODE_OP_TYPE) node.opType = readString(buf, f);
-    else if (f.field === NODE_METADATA) {
+    if (f.field === NODE.input) node.inputs.push(readString(buf, f));
+    else if (f.field === NODE.output) node.outputs.push(readString(buf, f));
+    else if (f.field === NODE.name) node.name = readString(buf, f);
+    else if (f.field === NODE.opType) node.opType = readString(buf, f);
+    else if (f.field === NODE.metadata) {
       const [key, value] = decodeEntry(buf.subarray(f.start, f.end));
       if (key === 'pkg.torch.onnx.name_scopes') nameScopes = value;
     }
@@ -92,8 +76,8 @@ function initializerInfo(file: ProtoFile, msg: FieldHeader): { name: string; loc
   const info: { name: string; location?: string } = { name: '' };
   for (const f of file.fields(msg.start, msg.end)) {
     if (f.wire !== LEN) continue;
-    if (f.field === TENSOR_NAME) info.name = new TextDecoder().decode(file.read(f.start, f.length));
-    else if (f.field === TENSOR_EXTERNAL_DATA) {
+    if (f.field === TENSOR.name) info.name = new TextDecoder().decode(file.read(f.start, f.length));
+    else if (f.field === TENSOR.externalData) {
       const [key, value] = decodeEntry(file.read(f.start, f.length));
       if (key === 'location') info.location = value;
     }
@@ -113,14 +97,14 @@ function graphField(file: ProtoFile): { graph: FieldHeader; opset: number } {
   let graph: FieldHeader | undefined;
   let opset = 0;
   for (const f of file.fields(0, file.size)) {
-    if (f.field === MODEL_GRAPH && f.wire === LEN) graph = f;
-    else if (f.field === MODEL_OPSET_IMPORT && f.wire === LEN) {
+    if (f.field === MODEL.graph && f.wire === LEN) graph = f;
+    else if (f.field === MODEL.opsetImport && f.wire === LEN) {
       const buf = file.read(f.start, f.length);
       let domain = '';
       let version = 0;
       for (const g of fields(buf)) {
-        if (g.field === 1) domain = readString(buf, g);
-        else if (g.field === 2) version = g.length;
+        if (g.field === OPERATOR_SET.domain) domain = readString(buf, g);
+        else if (g.field === OPERATOR_SET.version) version = g.length;
       }
       if (domain === '' || domain === 'ai.onnx') opset = version;
     }
@@ -138,14 +122,14 @@ export function readGraph(path: string): OnnxGraph {
     const external = new Set<string>();
     for (const f of file.fields(graph.start, graph.end)) {
       if (f.wire !== LEN) continue;
-      if (f.field === GRAPH_NODE) result.nodes.push(decodeNode(file.read(f.start, f.length)));
-      else if (f.field === GRAPH_INITIALIZER) {
+      if (f.field === GRAPH.node) result.nodes.push(decodeNode(file.read(f.start, f.length)));
+      else if (f.field === GRAPH.initializer) {
         const { name, location } = initializerInfo(file, f);
         result.initializers.add(name);
         if (location) external.add(location);
       }
-      else if (f.field === GRAPH_INPUT) result.inputs.push(messageName(file, f, VALUE_INFO_NAME));
-      else if (f.field === GRAPH_OUTPUT) result.outputs.push(messageName(file, f, VALUE_INFO_NAME));
+      else if (f.field === GRAPH.input) result.inputs.push(messageName(file, f, VALUE_INFO.name));
+      else if (f.field === GRAPH.output) result.outputs.push(messageName(file, f, VALUE_INFO.name));
     }
     result.externalData = [...external];
     return result;
@@ -154,20 +138,12 @@ export function readGraph(path: string): OnnxGraph {
   }
 }
 
-function lengthDelimited(field: number, payload: Uint8Array): Uint8Array {
-  const head = [...encodeVarint(field * 8 + LEN), ...encodeVarint(payload.length)];
-  const out = new Uint8Array(head.length + payload.length);
-  out.set(head, 0);
-  out.set(payload, head.length);
-  return out;
-}
-
 /**
  * A graph output with a name and no declared type: ONNX Runtime takes type and shape from the producing
  * node, so each tap keeps its tensor's own element type (float16 in fp16 graphs, float32 elsewhere).
  */
 function untypedOutput(name: string): Uint8Array {
-  return lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, new TextEncoder().encode(name)));
+  return lengthDelimited(GRAPH.output, lengthDelimited(VALUE_INFO.name, new TextEncoder().encode(name)));
 }
 
 /**
@@ -188,7 +164,7 @@ export function writeWithOutputs(srcPath: string, dstPath: string, extraOutputs:
       for (let pos = from; pos < to; pos += chunk) writeSync(fd, file.read(pos, Math.min(chunk, to - pos)));
     };
     copy(0, graph.pos);
-    writeSync(fd, new Uint8Array([...encodeVarint(MODEL_GRAPH * 8 + LEN), ...encodeVarint(newLength)]));
+    writeSync(fd, new Uint8Array([...encodeVarint(MODEL.graph * 8 + LEN), ...encodeVarint(newLength)]));
     copy(graph.start, graph.end);
     for (const a of appended) writeSync(fd, a);
     copy(graph.end, file.size);

@@ -33,6 +33,7 @@ export function readVarint(buf: Uint8Array, pos: number): [number, number] {
   }
 }
 
+/** Protobuf's base-128 varint of a non-negative integer. */
 export function encodeVarint(value: number): number[] {
   const out: number[] = [];
   while (value >= 0x80) {
@@ -40,6 +41,36 @@ export function encodeVarint(value: number): number[] {
     value = Math.floor(value / 128);
   }
   out.push(value);
+  return out;
+}
+
+/** A length-delimited field (wire type LEN): its tag, its length and the payload. */
+export function lengthDelimited(field: number, payload: Uint8Array): Uint8Array {
+  const head = [...encodeVarint(field * 8 + LEN), ...encodeVarint(payload.length)];
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head, 0);
+  out.set(payload, head.length);
+  return out;
+}
+
+/** A varint field: its tag and value. */
+export function varintField(field: number, value: number): Uint8Array {
+  return Uint8Array.from([...encodeVarint(field * 8 + VARINT), ...encodeVarint(value)]);
+}
+
+/** A string field, UTF-8. */
+export function stringField(field: number, text: string): Uint8Array {
+  return lengthDelimited(field, new TextEncoder().encode(text));
+}
+
+/** A message: its fields one after another. */
+export function message(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 
