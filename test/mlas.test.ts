@@ -38,7 +38,7 @@ describe('wasm-mlas: tfjs matrix products in ONNX Runtime', () => {
   const random = (size: number) => Float32Array.from({ length: size }, () => rng.normal());
 
   it('equals a float64 product for every transpose flag, and for rank-3 factors of batch 1', () => {
-    const [m, k, n] = [70, 300, 45]; // m·k·n above the size at which products go to MLAS
+    const [m, k, n] = [128, 320, 40]; // m·k·n above the size from which products go to MLAS
     for (const transposeA of [false, true])
       for (const transposeB of [false, true]) {
         const aShape = transposeA ? [k, m] : [m, k];

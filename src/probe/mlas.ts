@@ -16,8 +16,11 @@ interface NativeBinding {
   binding: { InferenceSession: new () => NativeSession };
 }
 
-// Below this many multiply-adds, wasm's own kernel beats a call into ONNX Runtime.
-const MIN_WORK = 1 << 16;
+// Multiply-adds from which a product goes to MLAS. A call into ONNX Runtime costs 50–80 µs, so
+// small plain products stay on wasm (100³: wasm 90 µs, MLAS 110–160); wasm transposes a factor
+// naively, so transposed products go sooner (64³ with Aᵀ: wasm 360–415 µs, MLAS 73–102).
+const MIN_WORK = 1 << 20;
+const MIN_WORK_TRANSPOSED = 1 << 16;
 
 let native: NativeBinding | undefined;
 const sessions = new Map<string, NativeSession>();
@@ -62,7 +65,7 @@ export function routeProductsToMlas(): boolean {
       const leadA = a.shape.slice(0, -2);
       const leadB = b.shape.slice(0, -2);
       const batched = [...leadA, ...leadB].some((d) => d !== 1);
-      if (batched || a.dtype !== 'float32' || b.dtype !== 'float32' || m * n * k < MIN_WORK || k !== (transposeB ? bCols : bRows)) return wasmProduct.kernelFunc(args);
+      if (batched || a.dtype !== 'float32' || b.dtype !== 'float32' || m * n * k < (transposeA || transposeB ? MIN_WORK_TRANSPOSED : MIN_WORK) || k !== (transposeB ? bCols : bRows)) return wasmProduct.kernelFunc(args);
       const out = backend.makeOutput([...(leadA.length >= leadB.length ? leadA : leadB), m, n], 'float32'); // allocate first: it may grow the heap, which moves every view of it
       const view = (t: tf.TensorInfo, rows: number, cols: number) => new Tensor('float32', backend.typedArrayFromHeap(t) as Float32Array, [rows, cols]);
       session(transposeA, transposeB).run({ A: view(a, aRows, aCols), B: view(b, bRows, bCols) }, { Y: view(out, m, n) }, {});
@@ -86,7 +89,9 @@ function session(transposeA: boolean, transposeB: boolean): NativeSession {
       opset: 13,
     });
     made = new native!.binding.InferenceSession();
-    // A probe worker thread takes one core, as wasm did; the main thread (a notebook, one fit) takes them all.
+    // A probe worker thread takes one core, as wasm did; the main thread (a notebook, one fit) takes
+    // them all, without spinning: a pool thread spinning after each product took the core from the
+    // JavaScript between products (one MLP fit: 6.1 s spinning, 2.6 s not).
     const threads = isMainThread ? availableParallelism() : 1;
     made.loadModel(model.buffer, model.byteOffset, model.byteLength, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', extra: { session: { intra_op: { allow_spinning: '0' } } } });
     sessions.set(key, made);
