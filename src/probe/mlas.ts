@@ -16,9 +16,11 @@ interface NativeBinding {
   binding: { InferenceSession: new () => NativeSession };
 }
 
-// Multiply-adds from which a product goes to MLAS. A call into ONNX Runtime costs 50–80 µs, so
-// small plain products stay on wasm (100³: wasm 90 µs, MLAS 110–160); wasm transposes a factor
-// naively, so transposed products go sooner (64³ with Aᵀ: wasm 360–415 µs, MLAS 73–102).
+// Multiply-adds, as wasm counts them, from which a product goes to MLAS. XNNPACK pads the output
+// columns to a multiple of 8, so one column costs it as much as eight (3,000 × 769 · 769 × 1: wasm
+// 2.7 ms, MLAS 0.25–0.37). A call into ONNX Runtime costs 50–80 µs from the main thread, so small
+// plain products stay on wasm (100³: wasm 90–175 µs, MLAS 110–160); wasm transposes a factor
+// naively, so transposed products go sooner (64³ with Aᵀ: wasm 360–415 µs, MLAS 73–119).
 const MIN_WORK = 1 << 20;
 const MIN_WORK_TRANSPOSED = 1 << 16;
 
@@ -65,7 +67,7 @@ export function routeProductsToMlas(): boolean {
       const leadA = a.shape.slice(0, -2);
       const leadB = b.shape.slice(0, -2);
       const batched = [...leadA, ...leadB].some((d) => d !== 1);
-      if (batched || a.dtype !== 'float32' || b.dtype !== 'float32' || m * n * k < (transposeA || transposeB ? MIN_WORK_TRANSPOSED : MIN_WORK) || k !== (transposeB ? bCols : bRows)) return wasmProduct.kernelFunc(args);
+      if (batched || a.dtype !== 'float32' || b.dtype !== 'float32' || m * k * Math.ceil(n / 8) * 8 < (transposeA || transposeB ? MIN_WORK_TRANSPOSED : MIN_WORK) || k !== (transposeB ? bCols : bRows)) return wasmProduct.kernelFunc(args);
       const out = backend.makeOutput([...(leadA.length >= leadB.length ? leadA : leadB), m, n], 'float32'); // allocate first: it may grow the heap, which moves every view of it
       const view = (t: tf.TensorInfo, rows: number, cols: number) => new Tensor('float32', backend.typedArrayFromHeap(t) as Float32Array, [rows, cols]);
       session(transposeA, transposeB).run({ A: view(a, aRows, aCols), B: view(b, bRows, bCols) }, { Y: view(out, m, n) }, {});
