@@ -30,7 +30,7 @@ const sessions = new Map<string, NativeSession>();
 /**
  * Routes the wasm backend's matrix products to ONNX Runtime's MLAS GEMM, the kernel the encoder
  * already runs on; every other op stays on wasm. tfjs-wasm's XNNPACK runs on one thread with
- * 128-bit SIMD: the probes' products ran at 10–20 GFLOP/s there and 25–50 on one thread of MLAS
+ * 128-bit SIMD: the probes' products ran at 10–20 GFLOP/s there and 17–48 on one thread of MLAS
  * (AVX2, measured on the EPYC host), so the probes are still tfjs probes, on a faster product.
  *
  * The product reads its factors where tfjs-wasm keeps them (views of the wasm heap, no copies)
