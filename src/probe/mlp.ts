@@ -120,8 +120,9 @@ class Validation {
 
 /**
  * The training rows, shared by every λ; each run starts from the same seeded initialisation.
- * Batches are assembled here and uploaded, not gathered on the backend: tfjs-wasm's gather takes
- * twice as long as the batch's first-layer product, copying rows in JS is a few memcpys.
+ * Batches are assembled here and uploaded, not gathered on the backend: tfjs-wasm's gather took
+ * twice as long as the batch's first-layer product did on wasm's own kernel (the product is faster
+ * on MLAS, the gather is not); copying rows in JS is a few memcpys.
  */
 class Trainer {
   private readonly rows: number;
