@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { forcedBackend } from '../core/config.js';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { routeProductsToMlas } from './mlas.js';
 
 export type BackendName = 'tensorflow' | 'wasm-mlas' | 'wasm' | 'cpu';
@@ -52,6 +52,16 @@ async function tryBackend(name: BackendName): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * A float32 tensor's values, without copying them where the backend allows (a view of the wasm
+ * heap): read them at once, before the next tfjs call, which may grow the heap and detach the view.
+ * Elsewhere a copy (`dataSync`). For the probes' inner loops, where a copy per step was garbage.
+ */
+export function peek(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as Partial<BackendWasm>;
+  return (backend.typedArrayFromHeap ? backend.typedArrayFromHeap(t) : t.dataSync()) as Float32Array;
 }
 
 /** The folder with the backend's .wasm binaries (next to its Node entry point). */
