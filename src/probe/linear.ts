@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ProbeBase, type L2Path, type Training, type Warm } from './base.js';
-import { peek } from './backend.js';
+import { peek, valuesOf } from './backend.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
 import { restandardize, type Standardizer } from './standardize.js';
@@ -222,7 +222,7 @@ class Design {
       penalty += penalized * penalized;
       grad[i] = gradient[i] / rows + l2 * penalized;
     }
-    tf.dispose([weights, logits, residual, product, ...(probabilities ? [probabilities] : [])]);
+    for (const t of [weights, logits, residual, product, probabilities]) t?.dispose();
     return sum! / rows + (l2 / 2) * penalty;
   }
 
@@ -273,13 +273,12 @@ function logProbaOf(X: Matrix, { params, classes }: Fitted): Float32Array {
   if (classes.length === 1) return new Float32Array(X.rows); // log 1
   const outputs = outputsFor(classes.length);
   const weightCount = X.cols * outputs;
-  return tf.tidy(() => {
+  return valuesOf(() => {
     const z = tf.add(
       tf.matMul(tf.tensor2d(X.data, [X.rows, X.cols]), tf.tensor2d(new Float32Array(params.subarray(0, weightCount)), [X.cols, outputs])),
       tf.tensor1d(new Float32Array(params.subarray(weightCount))),
     );
     // Two classes: log σ(−z), log σ(z) — the two-class log-softmax of logits (0, z).
-    const logp = outputs === 1 ? tf.logSoftmax(tf.concat([tf.zerosLike(z), z], 1)) : tf.logSoftmax(z);
-    return logp.dataSync() as Float32Array;
+    return outputs === 1 ? tf.logSoftmax(tf.concat([tf.zerosLike(z), z], 1)) : tf.logSoftmax(z);
   });
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../core/random.js';
+import { valuesOf } from './backend.js';
 import { Adam } from './adam.js';
 import { ProbeBase, type L2Path, type Training, type Warm } from './base.js';
 import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
@@ -100,7 +101,7 @@ export class MlpProbe extends ProbeBase<Trained> {
   protected logProba(X: Matrix): Float32Array {
     if (!this.weights) throw new Error('mlp probe has no weights; fit it first');
     const weights = this.weights;
-    return tf.tidy(() => logSoftmaxOf(tf.tensor2d(X.data, [X.rows, X.cols]), upload(weights)).dataSync() as Float32Array);
+    return valuesOf(() => logSoftmaxOf(tf.tensor2d(X.data, [X.rows, X.cols]), upload(weights)));
   }
 }
 
@@ -228,9 +229,7 @@ function gradients(x: tf.Tensor2D, targets: tf.Tensor2D, { W1, b1, W2, b2 }: Upl
 
 /** Mean validation cross-entropy and accuracy of the current weights (early stopping and choosing λ select on them). */
 function score(validation: Validation, weights: MlpWeights, numClasses: number): { loss: number; accuracy: number } {
-  const logp = tf.tidy(() => logSoftmaxOf(validation.X, upload(weights)));
-  const values = logp.dataSync();
-  logp.dispose();
+  const values = valuesOf(() => logSoftmaxOf(validation.X, upload(weights)));
   return { loss: meanLogLoss(values, validation.y, numClasses), accuracy: accuracy(argmaxRows(values, validation.y.length, numClasses), validation.y) };
 }
 
