@@ -29,14 +29,23 @@ def fixed(X, y, C):
     return scaler, LogisticRegression(C=C, max_iter=100, tol=1e-4).fit(scaler.transform(X), y), 1 / (C * len(y))
 
 
-def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE, select_by='accuracy', num_classes=None):
+class AsGiven:
+    """No scaling (LinearProbe with standardize: false), for MDL's blocks of pre-standardized rows."""
+    def fit(self, X):
+        return self
+
+    def transform(self, X):
+        return X
+
+
+def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE, select_by='accuracy', num_classes=None, scaling=StandardScaler):
     """LinearProbe's search: λ on a held-out split walking C up (best accuracy, or with
     select_by='log_loss' the least held-out cross-entropy, as MDL's blocks), then a warm-started
     refit on all rows."""
     if fit_rows is None:  # too few rows to hold some out: LinearProbe's default λ = 1/n, C = 1
-        scaler = StandardScaler().fit(X)
+        scaler = scaling().fit(X)
         return scaler, LogisticRegression(C=1.0, max_iter=100, tol=1e-4).fit(scaler.transform(X), y), 1 / len(y)
-    scaler = StandardScaler().fit(X[fit_rows])
+    scaler = scaling().fit(X[fit_rows])
     Xf, Xv = scaler.transform(X[fit_rows]), scaler.transform(X[val_rows])
     model = LogisticRegression(max_iter=100, tol=1e-4, warm_start=True)
     best, since = None, 0
@@ -53,7 +62,7 @@ def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE, select_by='a
             if since >= patience:
                 break
     lam = 1 / (best[0] * len(fit_rows))
-    scaler = StandardScaler().fit(X)
+    scaler = scaling().fit(X)
     final = LogisticRegression(C=1 / (lam * len(y)), max_iter=100, tol=1e-4, warm_start=True)
     if len(np.unique(y[fit_rows])) == len(np.unique(y)):  # else the walk's coefficients lack a class: start cold
         final.coef_, final.intercept_ = best[2], best[3]
@@ -98,6 +107,7 @@ def unit(d):
     if spec['mdl']:
         t = time.perf_counter()
         order, ends = np.array(spec['mdl']['order'], dtype=int), spec['mdl']['ends']
+        Xs = StandardScaler().fit_transform(X)  # once, with all rows' statistics, as onlineCodelength does
         bits = ends[0] * np.log2(k)
         for b in range(1, len(ends)):
             seen, nxt = order[:ends[b - 1]], order[ends[b - 1]:ends[b]]
@@ -106,8 +116,8 @@ def unit(d):
             if len(np.unique(y[seen])) < 2:  # scikit-learn cannot fit one class: that block is sent with the uniform code
                 bits += len(nxt) * np.log2(k)
                 continue
-            scaler_b, model_b, _ = tuned(X[seen], y[seen], fit_rows, val_rows, select_by='log_loss', num_classes=k)
-            bits -= log_proba_all(model_b, scaler_b.transform(X[nxt]), len(seen), k)[np.arange(len(nxt)), y[nxt]].sum() / np.log(2)
+            scaler_b, model_b, _ = tuned(Xs[seen], y[seen], fit_rows, val_rows, select_by='log_loss', num_classes=k, scaling=AsGiven)
+            bits -= log_proba_all(model_b, scaler_b.transform(Xs[nxt]), len(seen), k)[np.arange(len(nxt)), y[nxt]].sum() / np.log(2)
         out['mdl_bits'] = float(bits)
         out['mdl_seconds'] = time.perf_counter() - t
     out['seconds'] = out['task_seconds'] + out.get('control_seconds', 0) + out.get('mdl_seconds', 0)

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/probe/backend.js';
 import { createProbe } from '../src/probe/create.js';
-import { onlineCodelength, searchingProbes } from '../src/study/mdl.js';
+import { mdlBlocks, onlineCodelength, searchingProbes } from '../src/study/mdl.js';
 import { accuracy, macroF1, majorityAccuracy } from '../src/probe/metrics.js';
 import { expectedLayer, summarizeTask } from '../src/results/summary.js';
 import { meanCI } from '../src/core/stats.js';
@@ -149,6 +149,26 @@ describe('online codelength (MDL)', () => {
     assert.ok(learnable.compression > 1.5, `compression ${learnable.compression}`);
     const noise = onlineCodelength(separable.X, new Random(3).shuffle(Array.from(separable.y)), 4, searchingProbes({ kind: 'linear' }), 0);
     assert.ok(noise.compression < 1.1 && noise.compression > 0.8, `noise compression ${noise.compression}`);
+  });
+
+  it('standardizes once with all rows, so a column constant on a small first block is not blown up', () => {
+    // Column 0 carries the label; column 1 is noise, but on the first block's rows it is 1 plus
+    // float32 rounding. Scaled by its spread on those rows (≈1e-7), the next rows' column 1 became
+    // ~10⁷ and the code went to millions of bits; scaled by all rows' spread it stays noise.
+    const n = 400;
+    const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const noise = new Random(11);
+    const data = new Float32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      data[2 * i] = y[i] + 0.3 * noise.normal();
+      data[2 * i + 1] = 1 + noise.normal();
+    }
+    const clusters = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 4)); // sentences of 4 rows
+    const { order, ends } = mdlBlocks(n, 0, clusters);
+    for (const row of order.subarray(0, ends[0])) data[2 * row + 1] = 1 + 1e-7 * noise.normal();
+    const code = onlineCodelength({ data, rows: n, cols: 2 }, y, 2, searchingProbes({ kind: 'linear' }), 0, clusters);
+    assert.equal(ends[0], 4);
+    assert.ok(code.compression > 1.5, `compression ${code.compression} (${code.bits.toFixed(0)} bits for ${n} binary labels)`);
   });
 });
 

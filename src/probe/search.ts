@@ -1,6 +1,6 @@
 import { selectRows, type Matrix } from '../core/activations.js';
 import { Random } from '../core/random.js';
-import { fitStandardizer, selectLabels, standardize, type Standardizer } from './standardize.js';
+import { fitStandardizer, selectLabels, standardize, unitScaling, type Standardizer } from './standardize.js';
 import type { Selection } from './types.js';
 
 /** Training data already standardized, with its labels and the number of classes. */
@@ -34,6 +34,8 @@ export interface L2SearchOptions<Hint> {
   l2Grid?: readonly number[];
   /** What the walk maximizes: accuracy (default) or −log-loss. */
   selectBy?: Selection;
+  /** False: the rows are used as given (ProbeOptions.standardize). */
+  standardize?: boolean;
   /** λ when there are too few rows to hold some out. */
   defaultL2: number;
   /** λ candidates when `l2Grid` is not given, for a fitting part of `rows` rows. */
@@ -75,7 +77,8 @@ export function searchL2<Hint>(X: Matrix, y: Int32Array, numClasses: number, opt
   const split = validationSplit(X.rows, options.validationFraction ?? 0.2, options.seed ?? 0);
   if (!split) return { l2: options.defaultL2 };
   const fitRows = selectRows(X, split.fit);
-  const stats = fitStandardizer(fitRows); // validation rows are scaled with the fitting part's statistics only
+  // Validation rows are scaled with the fitting part's statistics only.
+  const stats = options.standardize === false ? unitScaling(X.cols) : fitStandardizer(fitRows);
   const path = options.openPath(
     { X: standardize(fitRows, stats), y: selectLabels(y, split.fit), numClasses },
     { X: standardize(selectRows(X, split.heldOut), stats), y: selectLabels(y, split.heldOut), numClasses },

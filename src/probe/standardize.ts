@@ -39,6 +39,11 @@ export function fitStandardizer(X: Matrix): Standardizer {
   return { mean: Float32Array.from(mean), scale };
 }
 
+/** The statistics of inputs used as given: mean 0, scale 1. */
+export function unitScaling(cols: number): Standardizer {
+  return { mean: new Float32Array(cols), scale: new Float32Array(cols).fill(1) };
+}
+
 export function standardize(X: Matrix, s: Standardizer): Matrix {
   const { rows, cols, data } = X;
   if (cols !== s.mean.length) throw new Error(`the probe was fitted on ${s.mean.length} features but got ${cols}`);

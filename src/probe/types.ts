@@ -27,6 +27,11 @@ export interface ProbeOptions {
   hidden?: number; // mlp: hidden units (default 256)
   batchSize?: number; // mlp: rows per Adam step (default 512)
   learningRate?: number; // mlp: Adam step size (default 3e-3)
+  /**
+   * Standardize the inputs with the training rows' statistics (default true). False: the inputs
+   * are used as given, already on a common scale (MDL's blocks, standardized once with all rows).
+   */
+  standardize?: boolean;
 }
 
 /** A fitted-or-not probe with a scikit-learn style interface. Weights live in plain arrays, so nothing needs disposing. */

@@ -47,7 +47,7 @@ export const en: ReportText = {
       `**Gain over emb (p)**: the best layer's test accuracy minus the embedding layer's, by a paired bootstrap over the same resampled sentences; p is two-sided, the largest over seeds ${cite('bergkirkpatrick2012')}.`,
       `**Baselines** read no layer: majority = always the most frequent training label; length = most frequent label for the sentence's length; bow = the linear probe on bag-of-words counts; lexical = most frequent training label of the word type (unseen types: majority).`,
       `**Seen / unseen**: word-task accuracy on test words whose type does / does not occur in the probe's training data.`,
-      `**Expected layer** ${cite('tenney2019')}: Σℓ·Δ(ℓ)/ΣΔ(ℓ), Δ taken on the running best accuracy; a description, with no interval. **Selectivity**: accuracy − control-task accuracy ${cite('hewitt2019')}. **MDL**: online codelength of the training labels in kbits and its compression over the uniform code ${cite('voita2020')}; each block's probe has its λ chosen by cross-entropy on a held-out part of the blocks before it.`,
+      `**Expected layer** ${cite('tenney2019')}: Σℓ·Δ(ℓ)/ΣΔ(ℓ), Δ taken on the running best accuracy; a description, with no interval. **Selectivity**: accuracy − control-task accuracy ${cite('hewitt2019')}. **MDL**: online codelength of the training labels in kbits and its compression over the uniform code ${cite('voita2020')}; each block's probe has its λ chosen by cross-entropy on a held-out part of the blocks before it; the features are standardised once with all training rows' statistics (the receiver has every representation; only labels are sent).`,
     ],
     settingsCaption: 'Settings of this run',
     settingsHeader: ['setting', 'value'],
