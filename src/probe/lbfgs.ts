@@ -25,8 +25,8 @@ const MAX_LINE_SEARCH = 25;
 /**
  * Limited-memory BFGS (Nocedal & Wright, Alg. 7.4–7.5): two-loop recursion for the direction,
  * weak-Wolfe line search by bracketing and bisection (Lewis & Overton 2013). Vectors are
- * small (weights only), so they stay in float64 on the JS side, in one `SimdVectors` set (the
- * objective gets views of it); the objective does the heavy work. Every vector is allocated once
+ * small (weights only), so they stay in float64 off the backend, in one `SimdVectors` set
+ * (WebAssembly memory, SIMD kernels; the objective gets views of it); the objective does the heavy work. Every vector is allocated once
  * (the curvature pairs in a ring): allocating two 100 kB arrays a trial step, as a first version
  * did, cost more than the objective itself on small problems.
  */

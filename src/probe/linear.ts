@@ -127,9 +127,9 @@ class Design {
   private readonly rows: number;
   private readonly cols: number;
   private readonly outputs: number;
-  // Each step's weights and residual go through these: tfjs copies them into its own memory, and a
-  // fresh pair of arrays per step (with the two products' copies, 1.1 MB a step for 32 classes)
-  // kept the garbage collector at 15% of a fit.
+  // Each step's weights (and one logit's residual) go through these arrays, which tfjs copies into
+  // its memory, and the products are read in place (peek): fresh arrays and copies every step,
+  // 1.1 MB a step for 32 classes, kept the garbage collector at 15% of a unit's time.
   private readonly weights: Float32Array;
   private readonly residual: Float32Array; // one logit's σ(z) − t
   private readonly targets: tf.Tensor2D | undefined; // with a softmax: one-hot labels
@@ -193,7 +193,7 @@ class Design {
    * Mean cross-entropy + λ/2·‖W‖² and its gradient, written out rather than by autodiff: logits
    * z = X·W, residual p − t, gradient Xᵀ·residual / n. With one logit (p = σ(z)) the loss and
    * residual are one float64 JS pass over the rows; with a softmax, p and the residual are backend
-   * kernels (vectorized exps; in JS, the exps of 3,611 rows × 32 classes took 20% of a fit) and
+   * kernels (vectorized exps; in JS, this pass over 3,611 rows × 32 classes took 15% of a unit) and
    * JS only sums −log p of each row's class.
    */
   private lossAndGradient(params: Float64Array, grad: Float64Array, l2: number): number {
