@@ -8,6 +8,7 @@ import { tempDir } from './helpers.js';
 import { cite, modelSource } from '../src/report/bibliography.js';
 import { documentMarkdown, inlineHtml } from '../src/report/document.js';
 import { modelUrl, reportDocument, taskFindings, type ReportInput } from '../src/report/report.js';
+import { labFigures } from '../src/report/figures.js';
 import { reportText } from '../src/report/text/index.js';
 import { numberFormat } from '../src/report/text/types.js';
 import type { ResultRow, TaskSummary } from '../src/results/types.js';
@@ -79,5 +80,27 @@ test('without Chromium, buildReport still writes report.md, saying why the figur
     if (saved === undefined) delete process.env.LAYERWISE_CHROMIUM;
     else process.env.LAYERWISE_CHROMIUM = saved;
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the star of each curve grid is what its title says: best dev accuracy, or the highest plotted value', () => {
+  // Dev accuracy peaks at layer 1; MDL compression at layer 2.
+  const rows: ResultRow[] = [0, 1, 2].flatMap((layer) => [
+    { task: 'sst2', layer, probe: 'linear', seed: 0, metric: 'accuracy' as const, value: 0.6 + 0.1 * layer },
+    { task: 'sst2', layer, probe: 'linear', seed: 0, metric: 'dev_accuracy' as const, value: layer === 1 ? 0.9 : 0.6 },
+    { task: 'sst2', layer, probe: 'linear', seed: 0, metric: 'mdl_compression' as const, value: 1 + layer },
+  ]);
+  for (const lang of ['en', 'ru'] as const) {
+    const figures = labFigures({ rows, summaries: [summary('sst2', 0.2, 0.01, 0.6)], tasks: [] }, reportText(lang));
+    const starAndTitle = (name: string) => {
+      const { figure } = figures.find((f) => f.name === name)!;
+      const star = (figure.data as Array<{ marker?: { symbol?: string }; x: number[] }>).find((t) => t.marker?.symbol === 'star')!;
+      return { x: star.x, title: (figure.layout as { title: { text: string } }).title.text };
+    };
+    const accuracy = starAndTitle('accuracy-curves');
+    const mdl = starAndTitle('mdl-curves');
+    assert.deepEqual([accuracy.x, mdl.x], [[1], [2]], lang);
+    assert.match(accuracy.title, lang === 'en' ? /best layer on dev/ : /лучший слой по dev-части/);
+    assert.match(mdl.title, lang === 'en' ? /highest value/ : /наибольшее значение/);
   }
 });

@@ -123,7 +123,7 @@ export const en: ReportText = {
     control: 'control task',
     best: 'best layer',
     band: '95% CI',
-    gridTitle: (metric) => `${metric[0].toUpperCase()}${metric.slice(1)} by layer (★ best layer on dev)`,
+    gridTitle: (metric, byDev) => `${metric[0].toUpperCase()}${metric.slice(1)} by layer (★ ${byDev ? 'best layer on dev' : 'highest value'})`,
     heatmapTitle: 'Accuracy by layer, normalised per task',
     comparisonTitle: 'Test accuracy by relative depth (95% bootstrap CI)',
     words: {},

@@ -124,7 +124,7 @@ export const ru: ReportText = {
     control: 'контрольная задача',
     best: 'лучший слой',
     band: '95% ДИ',
-    gridTitle: (metric) => `${metric[0].toUpperCase()}${metric.slice(1)} по слоям (★ лучший слой по dev-части)`,
+    gridTitle: (metric, byDev) => `${metric[0].toUpperCase()}${metric.slice(1)} по слоям (★ ${byDev ? 'лучший слой по dev-части' : 'наибольшее значение'})`,
     heatmapTitle: 'Точность по слоям, нормированная внутри задачи',
     comparisonTitle: 'Точность по относительной глубине (95% бутстреп-ДИ)',
     words: {

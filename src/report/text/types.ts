@@ -123,7 +123,8 @@ export interface ReportText {
     control: string;
     best: string;
     band: string;
-    gridTitle(metric: string): string;
+    /** `byDev`: the star is the best layer on dev (accuracy); else the layer where the plotted value is highest. */
+    gridTitle(metric: string, byDev: boolean): string;
     heatmapTitle: string;
     comparisonTitle: string;
     /** Axis and annotation words of the exploration figures (their builders speak English), translated. */
