@@ -67,7 +67,7 @@ export function peek(t: tf.Tensor): Float32Array {
 /**
  * The values of the tensor `build` makes, its intermediates freed. Not `tidy(() => t.dataSync())`:
  * tidy walks what it returns looking for tensors, and walked a typed array's every element into a
- * Set (0.6 s of a 32-class unit's 7 s, in its predictions).
+ * Set (0.3 s of a 32-class unit's 7 s, in its predictions).
  */
 export function valuesOf(build: () => tf.Tensor): Float32Array {
   const t = tf.tidy(build);
