@@ -203,9 +203,9 @@ class Design {
     const logits = tf.matMul(X, weights);
     let residual: tf.Tensor;
     let probabilities: tf.Tensor | undefined;
-    let sum: number;
+    let logisticSum = 0;
     if (outputs === 1) {
-      sum = this.logisticResidual(peek(logits));
+      logisticSum = this.logisticResidual(peek(logits));
       residual = tf.tensor2d(this.residual, [rows, 1]);
     } else {
       probabilities = tf.softmax(logits);
@@ -213,7 +213,7 @@ class Design {
     }
     const product = tf.matMul(Xt, residual);
     // Views of tfjs's memory, read after the last allocation of this step (an allocation may move it).
-    if (probabilities) sum = this.softmaxLoss(peek(probabilities), peek(logits));
+    const sum = probabilities ? this.softmaxLoss(peek(probabilities), peek(logits)) : logisticSum;
     const gradient = peek(product);
     const weightCount = cols * outputs; // the bias row after these is not penalized
     let penalty = 0;
@@ -223,7 +223,7 @@ class Design {
       grad[i] = gradient[i] / rows + l2 * penalized;
     }
     for (const t of [weights, logits, residual, product, probabilities]) t?.dispose();
-    return sum! / rows + (l2 / 2) * penalty;
+    return sum / rows + (l2 / 2) * penalty;
   }
 
   /** Σ softplus(z) − t·z over the rows, in float64, writing σ(z) − t into `residual`. */

@@ -2,6 +2,7 @@ import type { Data, Layout } from 'plotly.js-dist';
 import type { ResultRow, TaskSummary } from '../results/types.js';
 import type { ProbingTask } from '../tasks/types.js';
 import { layerCurvesGrid } from '../viz/grid.js';
+import { starsDevLayer } from '../viz/curves.js';
 import type { Figure } from '../viz/figure.js';
 import { layerHeatmap } from '../viz/heatmap.js';
 import type { Exploration } from './explore.js';
@@ -55,7 +56,7 @@ export function labFigures(source: FigureSource, text: ReportText): ReportFigure
   const taskTitles = Object.fromEntries(source.tasks.map((t) => [t.name, `${t.name} (${text.system.category[t.category]})`]));
   const labels = { layer: f.layer, baselines: f.baselines, control: f.control, best: f.best, band: f.band };
   const grid = (metric: 'accuracy' | 'selectivity' | 'mdl_compression', name: string) =>
-    layerCurvesGrid(rows, { metric, labels: { ...labels, metric: name }, taskTitles, title: f.gridTitle(name, metric === 'accuracy'), separators: text.separators });
+    layerCurvesGrid(rows, { metric, labels: { ...labels, metric: name }, taskTitles, title: f.gridTitle(name, starsDevLayer(rows, metric)), separators: text.separators });
   const has = (metric: string) => rows.some((r) => r.metric === metric);
   const figures: Array<{ name: LabFigure; figure: Figure }> = [
     { name: 'accuracy-curves', figure: grid('accuracy', f.accuracy) },

@@ -208,9 +208,14 @@ export function layerCurves(rows: readonly ResultRow[], options: LayerCurvesOpti
   };
 }
 
+/** Whether a curve of `metric` stars the best layer on dev (accuracy, when the results have dev rows) rather than its own best value. */
+export function starsDevLayer(rows: readonly ResultRow[], metric: Metric): boolean {
+  return metric === 'accuracy' && rows.some((r) => r.metric === 'dev_accuracy');
+}
+
 /** The starred layer: for accuracy the best mean dev accuracy when the results have it (the test set chooses nothing), else the best of the plotted metric. */
 function bestIndex(rows: readonly ResultRow[], metric: Metric, probe: ProbeName, task: string, c: Curve): number {
-  const dev = metric === 'accuracy' ? curve(rows, 'dev_accuracy', probe, task) : undefined;
+  const dev = starsDevLayer(rows, metric) ? curve(rows, 'dev_accuracy', probe, task) : undefined;
   const scores = dev && dev.layers.length === c.layers.length ? dev.mean : c.mean;
   const pick = lowerIsBetter(metric) ? Math.min : Math.max;
   return scores.indexOf(pick(...scores));

@@ -1,7 +1,7 @@
 // Figures: builders return plain Plotly figures; show() draws them in tslab, saveFigure() writes files.
 export type { Figure } from './figure.js';
 export { PALETTE } from './figure.js';
-export { CURVE_LABELS, layerCurves } from './curves.js';
+export { CURVE_LABELS, layerCurves, starsDevLayer } from './curves.js';
 export type { CurveLabels, LayerCurvesOptions } from './curves.js';
 export { layerCurvesGrid, panelGrid } from './grid.js';
 export type { LayerCurvesGridOptions, PanelGrid, PanelOptions } from './grid.js';

@@ -123,7 +123,7 @@ export interface ReportText {
     control: string;
     best: string;
     band: string;
-    /** `byDev`: the star is the best layer on dev (accuracy); else the layer where the plotted value is highest. */
+    /** `byDev`: the star is the best layer on dev (viz's `starsDevLayer`); else the layer where the plotted value is highest. */
     gridTitle(metric: string, byDev: boolean): string;
     heatmapTitle: string;
     comparisonTitle: string;
