@@ -8,7 +8,7 @@ import { accuracy, macroF1, majorityAccuracy } from '../src/probe/metrics.js';
 import { expectedLayer, summarizeTask } from '../src/results/summary.js';
 import { meanCI } from '../src/core/stats.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
-import { fitStandardizer, restandardize, standardize } from '../src/probe/standardize.js';
+import { fitStandardizer, restandardize, standardize, unitScaling } from '../src/probe/standardize.js';
 import { searchL2 } from '../src/probe/search.js';
 import type { Matrix } from '../src/core/activations.js';
 import type { ProbeKind, Selection } from '../src/probe/types.js';
@@ -99,6 +99,12 @@ describe('probes', () => {
     const expected = logits(standardize(X, from).data, W, b);
     const actual = logits(standardize(X, to).data, moved.W, moved.b);
     for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(expected[i] - actual[i]) < 1e-4, `logit ${i}: ${actual[i]} vs ${expected[i]}`);
+  });
+
+  it('the identity scaling hands the rows back without a copy', () => {
+    const X = rows(separable.X, 0, 10);
+    assert.equal(standardize(X, unitScaling(X.cols)), X);
+    assert.notEqual(standardize(X, fitStandardizer(X)).data, X.data);
   });
 
   it('rejects misaligned labels with a clear message', () => {

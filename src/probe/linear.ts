@@ -47,6 +47,8 @@ export class LinearProbe extends ProbeBase<Fitted> {
     const design = new Design(data);
     try {
       // The walk's fitting part may lack a class the whole training split has: then start cold.
+      // (Entering the missing class at its frequency, from the walk, was no faster: on deprel's MDL
+      // blocks it saved 18–26 iterations at layer 0 and cost 22–36 more at layer 6.)
       const start = warm && sameClasses(warm.value.classes, design.classes) ? restandardizeParams(warm, scaling, outputsFor(design.classes.length)) : undefined;
       const solved = design.solve(l2, start, this.options);
       this.fitted = { params: solved.params, classes: design.classes, rows: data.X.rows };
@@ -59,10 +61,12 @@ export class LinearProbe extends ProbeBase<Fitted> {
   protected openPath(fit: Training, validation: Training): L2Path<Fitted> {
     const design = new Design(fit);
     let params: Float64Array | undefined;
+    let previous: Float64Array | undefined; // the solution one λ before `params`
     const K = validation.numClasses;
     return {
       step: (l2) => {
-        params = design.solve(l2, params, this.options).params; // warm start from the previous, stronger λ
+        const start = params && previous ? secantPrediction(previous, params) : params;
+        [previous, params] = [params, design.solve(l2, start, this.options).params];
         const fitted = { params, classes: design.classes, rows: fit.X.rows };
         const logp = logProbaAll(validation.X, fitted, K);
         return { accuracy: accuracy(argmaxRows(logp, validation.X.rows, K), validation.y), logLoss: meanLogLoss(logp, validation.y, K), hint: fitted };
@@ -78,6 +82,17 @@ export class LinearProbe extends ProbeBase<Fitted> {
 }
 
 const sameClasses = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((c, i) => c === b[i]);
+
+/**
+ * The start of a walk step: the path's next point predicted from its last two, a step as long as
+ * the last one in log λ (the grid's steps are equal there). Path-following methods predict the
+ * next solution before correcting it (Park & Hastie 2007, predictor–corrector); this is the secant
+ * predictor, which needs no Hessian. Against a start at the last solution it took 9% less work
+ * (loss evaluations × rows × classes) over 15 units of five tasks at layers 0, 6 and 12.
+ */
+function secantPrediction(previous: Float64Array, last: Float64Array): Float64Array {
+  return last.map((value, i) => 2 * value - previous[i]);
+}
 
 /**
  * Log-probabilities of all K classes [rows, K] for standardized rows: the present classes' fitted

@@ -16,6 +16,8 @@ export function selectLabels(y: Labels, indices: ArrayLike<number>): Int32Array 
 export interface Standardizer {
   mean: Float32Array;
   scale: Float32Array; // 1 for constant columns, so they map to 0 instead of NaN
+  /** Mean 0 and scale 1 everywhere: `standardize` hands the rows back as they are. */
+  identity?: true;
 }
 
 export function fitStandardizer(X: Matrix): Standardizer {
@@ -41,12 +43,18 @@ export function fitStandardizer(X: Matrix): Standardizer {
 
 /** The statistics of inputs used as given: mean 0, scale 1. */
 export function unitScaling(cols: number): Standardizer {
-  return { mean: new Float32Array(cols), scale: new Float32Array(cols).fill(1) };
+  return { mean: new Float32Array(cols), scale: new Float32Array(cols).fill(1), identity: true };
 }
 
+/**
+ * (X − mean) / scale in a new matrix; with the identity scaling, X itself (read-only to callers):
+ * MDL's block probes take inputs standardized once, and copying each block's rows several times
+ * per block for an identity map was work done for nothing.
+ */
 export function standardize(X: Matrix, s: Standardizer): Matrix {
   const { rows, cols, data } = X;
   if (cols !== s.mean.length) throw new Error(`the probe was fitted on ${s.mean.length} features but got ${cols}`);
+  if (s.identity) return X;
   const inverse = s.scale.map((v) => 1 / v);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
