@@ -66,7 +66,7 @@ export class LinearProbe extends ProbeBase<Fitted> {
     return {
       step: (l2) => {
         const start = params && previous ? secantPrediction(previous, params) : params;
-        [previous, params] = [params, design.solve(l2, start, this.options).params];
+        [previous, params] = [params, design.solve(l2, start, this.options, WALK_TOLERANCE).params];
         const fitted = { params, classes: design.classes, rows: fit.X.rows };
         const logp = logProbaAll(validation.X, fitted, K);
         return { accuracy: accuracy(argmaxRows(logp, validation.X.rows, K), validation.y), logLoss: meanLogLoss(logp, validation.y, K), hint: fitted };
@@ -80,6 +80,16 @@ export class LinearProbe extends ProbeBase<Fitted> {
     return logProbaAll(X, this.fitted, this.numClasses);
   }
 }
+
+/**
+ * The validation walk solves each λ to 5× the final fit's tolerance (max |∇| ≤ 5e-4 by default): it
+ * only ranks λ by held-out scores, and the final fit at the chosen λ is solved to the full
+ * tolerance from there. Measured on 15 units (deprel, upos, morph.Number, sst2, sentlen at layers
+ * 0, 6, 12): 39% less work; test accuracies within 0.2 points but one near-chance SST-2 unit (+1.4,
+ * another λ won on a tie), MDL codelengths within 0.5%. At 10× one MDL block chose another λ and
+ * a unit's codelength rose 36%.
+ */
+const WALK_TOLERANCE = 5;
 
 const sameClasses = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((c, i) => c === b[i]);
 
@@ -173,12 +183,13 @@ class Design {
     }
   }
 
-  solve(l2: number, start: Float64Array | undefined, options: ProbeOptions): { params: Float64Array; iterations: number } {
+  /** Minimizes the loss at λ = `l2` to max |∇| ≤ tol × `looser` (1: the probe's own tolerance). */
+  solve(l2: number, start: Float64Array | undefined, options: ProbeOptions, looser = 1): { params: Float64Array; iterations: number } {
     const size = (this.cols + 1) * this.outputs;
     // One class present: nothing to fit, every row is that class.
     if (this.classes.length === 1) return { params: new Float64Array(0), iterations: 0 };
     const x0 = start && start.length === size ? start : this.priorStart();
-    const result = minimizeLbfgs((p, g) => this.lossAndGradient(p, g, l2), x0, { maxIter: options.maxIter ?? 100, gtol: options.tol ?? 1e-4 });
+    const result = minimizeLbfgs((p, g) => this.lossAndGradient(p, g, l2), x0, { maxIter: options.maxIter ?? 100, gtol: (options.tol ?? 1e-4) * looser });
     return { params: result.x, iterations: result.iterations };
   }
 
