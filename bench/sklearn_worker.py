@@ -4,7 +4,7 @@ line on stdin, one JSON answer a line on stdout, each timed fit measured here, i
 It runs what layerwise runs, with scikit-learn's estimators:
   - fixed:  StandardScaler + LogisticRegression(lbfgs, C) on all rows;
   - tuned:  LinearProbe's λ walk (same split, C grid from strong to weak, patience, secant-predicted
-            warm starts, 5× the final tolerance),
+            warm starts, 3× the final tolerance),
             then a refit on all rows at the chosen λ, warm-started from the walk;
   - mlp:    MLPClassifier(hidden, adam, early_stopping=True, validation_fraction=0.1, n_iter_no_change=10);
   - unit:   one lab unit (study/unit.ts): the tuned task probe scored on dev and test, the control
@@ -48,9 +48,9 @@ def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE, select_by='a
         return scaler, LogisticRegression(C=1.0, max_iter=100, tol=1e-4).fit(scaler.transform(X), y), 1 / len(y)
     scaler = scaling().fit(X[fit_rows])
     Xf, Xv = scaler.transform(X[fit_rows]), scaler.transform(X[val_rows])
-    # As LinearProbe's walk: each step solved to 5× the final tolerance, starting at the secant
+    # As LinearProbe's walk: each step solved to 3× the final tolerance, starting at the secant
     # prediction from the last two solutions.
-    model = LogisticRegression(max_iter=100, tol=5e-4, warm_start=True)
+    model = LogisticRegression(max_iter=100, tol=3e-4, warm_start=True)
     best, since, path = None, 0, []
     for c in sorted(grid):
         if len(path) == 2 and path[0][0].shape == path[1][0].shape:
