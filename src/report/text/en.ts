@@ -38,7 +38,7 @@ export const en: ReportText = {
     level: { word: 'word', sentence: 'sentence' },
     category: { surface: 'surface', syntax: 'syntax', semantics: 'semantics', other: 'other' },
     protocol: (v) => [
-      `Probe: **${v.probe}** (${v.probe === 'linear' ? 'softmax regression fitted by L-BFGS' : 'one hidden layer'}); inputs standardised with training statistics; the L2 strength λ chosen on a validation split of the training data.`,
+      `Probe: **${v.probe}** (${v.probe === 'linear' ? 'softmax regression fitted by L-BFGS, which stops at max |∇| ≤ 10⁻⁴ or after 100 iterations (scikit-learn\'s defaults), whichever comes first: a fit that reaches the limit is used as it stands, as scikit-learn\'s would be' : 'one hidden layer'}); inputs standardised with training statistics; the L2 strength λ chosen on a validation split of the training data.`,
       `Each probe is fitted on the training split minus a **dev** part (10% of its sentences); the best layer is chosen on dev accuracy, so the test set chooses nothing.`,
       `${v.seeds} seed${v.seeds > 1 ? 's' : ''} per layer; control tasks ${v.control ? 'run' : 'not run'}; MDL ${v.mdl ? 'measured' : 'not measured'}.`,
     ],
