@@ -53,7 +53,7 @@ def tuned(X, y, fit_rows, val_rows, grid=GRID_C, patience=PATIENCE, select_by='a
     model = LogisticRegression(max_iter=100, tol=3e-4, warm_start=True)
     best, since, path = None, 0, []
     for c in sorted(grid):
-        if len(path) == 2 and path[0][0].shape == path[1][0].shape:
+        if len(path) == 2:
             model.coef_, model.intercept_ = 2 * path[1][0] - path[0][0], 2 * path[1][1] - path[0][1]
         model.set_params(C=c).fit(Xf, y[fit_rows])
         path = (path + [(model.coef_.copy(), model.intercept_.copy())])[-2:]

@@ -2,7 +2,7 @@ import type { Matrix } from '../core/activations.js';
 import { checkInteger, checkNumber } from '../core/validate.js';
 import { accuracy, argmaxRows } from './metrics.js';
 import { searchL2, type L2Path, type Training, type Warm } from './search.js';
-import { checkFinite, checkLabels, fitStandardizer, standardize, unitScaling, type Standardizer } from './standardize.js';
+import { checkFinite, checkLabels, scalingOf, standardize, type Standardizer } from './standardize.js';
 import type { FitInfo, Labels, Probe, ProbeKind, ProbeOptions } from './types.js';
 
 export type { L2Path, Training, Warm } from './search.js';
@@ -62,7 +62,7 @@ export abstract class ProbeBase<Hint> implements Probe {
     let l2 = this.options.l2;
     let warm: Warm<Hint> | undefined;
     if (l2 === undefined) ({ l2, warm } = searchL2(X, labels, k, { ...this.options, defaultL2: this.defaultL2(X.rows), grid: (rows) => this.defaultGrid(rows), openPath: (fit, validation) => this.openPath(fit, validation) }));
-    this.standardizer = this.options.standardize === false ? unitScaling(X.cols) : fitStandardizer(X);
+    this.standardizer = scalingOf(X, this.options.standardize);
     this.numClasses = k;
     const iterations = this.train({ X: standardize(X, this.standardizer), y: labels, numClasses: k }, this.standardizer, l2, warm);
     this.fitInfo = { l2, iterations, seconds: (performance.now() - started) / 1000 };

@@ -1,6 +1,6 @@
 import { selectRows, type Matrix } from '../core/activations.js';
 import { Random } from '../core/random.js';
-import { fitStandardizer, selectLabels, standardize, unitScaling, type Standardizer } from './standardize.js';
+import { scalingOf, selectLabels, standardize, type Standardizer } from './standardize.js';
 import type { Selection } from './types.js';
 
 /** Training data already standardized, with its labels and the number of classes. */
@@ -78,7 +78,7 @@ export function searchL2<Hint>(X: Matrix, y: Int32Array, numClasses: number, opt
   if (!split) return { l2: options.defaultL2 };
   const fitRows = selectRows(X, split.fit);
   // Validation rows are scaled with the fitting part's statistics only.
-  const stats = options.standardize === false ? unitScaling(X.cols) : fitStandardizer(fitRows);
+  const stats = scalingOf(fitRows, options.standardize);
   const path = options.openPath(
     { X: standardize(fitRows, stats), y: selectLabels(y, split.fit), numClasses },
     { X: standardize(selectRows(X, split.heldOut), stats), y: selectLabels(y, split.heldOut), numClasses },

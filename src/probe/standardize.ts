@@ -46,6 +46,11 @@ export function unitScaling(cols: number): Standardizer {
   return { mean: new Float32Array(cols), scale: new Float32Array(cols).fill(1), identity: true };
 }
 
+/** The statistics a probe scales `X` with: its own (`fitStandardizer`), or with `standardize: false` the identity. */
+export function scalingOf(X: Matrix, standardize: boolean | undefined): Standardizer {
+  return standardize === false ? unitScaling(X.cols) : fitStandardizer(X);
+}
+
 /**
  * (X − mean) / scale in a new matrix; with the identity scaling, X itself (read-only to callers):
  * MDL's block probes take inputs standardized once, and copying each block's rows several times
