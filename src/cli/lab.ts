@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULTS } from '../core/config.js';
-import { progressBar } from '../core/progress.js';
+import { printLine, progressBar } from '../core/progress.js';
 import { LANGUAGES } from '../report/text/types.js';
 import { MODEL_OPTIONS, POOLING_OPTIONS, PROBE_OPTIONS, UsageError, defineCommand } from './options.js';
 
@@ -62,7 +62,7 @@ every sentence already extracted.`,
       maxTrain: cap(values['max-train'], DEFAULTS.quickTrainCap),
       maxTest: cap(values['max-test'], DEFAULTS.quickTestCap),
       onProgress: (stage: string) => progressBar(stage),
-      log: (line: string) => console.error(`lab: ${line}`),
+      log: (line: string) => printLine(`lab: ${line}`),
     };
     if (models.length > 1) await runComparison({ ...common, models, root: values.out ?? 'figures' });
     else await runLab({ ...common, model: models[0], outDir: values.out ?? join('figures', modelFolderName(models[0])) });

@@ -429,7 +429,7 @@ export class Encoder {
     return results;
   }
 
-  /** Frees ONNX Runtime's sessions. */
+  /** Frees ONNX Runtime's sessions (their weights' memory); a later call loads the one it needs again. */
   async dispose(): Promise<void> {
     await this.model.release();
   }

@@ -109,17 +109,24 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   const files: string[] = [];
   let journal: UnitJournal | undefined;
   let complete = false;
+  const stopFits = new AbortController(); // when the figures or the report fail while fits still run
   try {
     const backend = await initBackend();
     journal = openJournal(options.outDir, { ...resolveLabSettings(options), backend }, encoder.fingerprint);
     log(`${tasks.length} tasks, ${probe} probes on ${encoder.numHiddenStates} hidden states × ${seeds} seeds (tfjs ${backend})`);
     if (journal.size > 0) log(`resuming an interrupted run: ${journal.size} probe fits already done (${journal.path})`);
-    const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, sentencePooling, wordPooling, batchSize: options.batchSize, onProgress: options.onProgress, journal });
-    log(`probe fits: ${journal.counts.written} run, ${journal.counts.resumed} read from the journal`);
+    let extracted!: () => void;
+    const lastExtraction = new Promise<void>((resolve) => (extracted = resolve));
+    const probing = probeTasks(encoder, tasks, { probe, seeds, control, mdl, sentencePooling, wordPooling, batchSize: options.batchSize, onProgress: options.onProgress, onExtracted: extracted, signal: stopFits.signal, journal });
+    probing.catch(() => {}); // awaited below; a failed fit must not count as unhandled meanwhile
+    // The figures' extractions and arithmetic run on the main thread while the last fits finish.
+    await Promise.race([lastExtraction, probing]);
     log('geometry, context and attention figures');
     const sst2 = tasks.find((t) => t.name === 'sst2') ?? loadTasks(['sst2'])[0];
     const sample = sst2.test.examples.slice(0, exploreSentences);
     const exploration = await explore(encoder, { texts: sample.map((ex) => sst2.test.sentences[ex.sentence].text), labels: sample.map((ex) => sst2.labels[ex.label]) }, ATTENTION_SENTENCE);
+    const probed = await probing;
+    log(`probe fits: ${journal.counts.written} run, ${journal.counts.resumed} read from the journal`);
 
     // Every output is written into a staging folder that then replaces outDir whole: a killed
     // rerun leaves the previous report, CSVs and figures together, never a mix of two runs.
@@ -142,6 +149,7 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
     log(`report: ${join(options.outDir, 'report.md')}`);
     return { rows: probed.rows, summaries: probed.summaries, files: files.map((f) => join(options.outDir, f)) };
   } finally {
+    stopFits.abort();
     // A failed run keeps its journal, so a rerun resumes; a complete one needs it no more.
     journal?.close();
     if (complete) removeJournals(options.outDir);

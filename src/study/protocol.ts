@@ -31,6 +31,8 @@ export interface ProbeLayersOptions {
   onProgress?: ProgressCallback;
   /** Worker threads fitting probes in parallel; default one per core (`LAYERWISE_WORKERS`). */
   workers?: number;
+  /** Fit workers shared with other tasks' probing (`probeTasks` passes one); default a pool of `workers` made and closed here. */
+  pool?: FitWorkers;
   /** Units already finished (by a killed run with the same settings) are read from it; finished ones are added. */
   journal?: UnitJournal;
 }
@@ -143,7 +145,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
   const testClusters = sentenceClusters(task.test);
   let done = 0;
   options.onProgress?.({ done, total: units.length, label: task.name });
-  const pool = new FitWorkers(options.workers);
+  const pool = options.pool ?? new FitWorkers(options.workers);
   let outputs: UnitOutput[];
   try {
     outputs = await Promise.all(units.map(async (unit) => {
@@ -160,7 +162,7 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
       return output;
     }));
   } finally {
-    await pool.close();
+    if (!options.pool) await pool.close();
   }
 
   const rows: ResultRow[] = [];

@@ -1,7 +1,11 @@
 // A probe worker: runs protocol units sent by the pool (see workers.ts), one at a time.
-import { parentPort } from 'node:worker_threads';
+import { constants, setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../probe/backend.js';
 import { runUnit, type UnitInput } from './unit.js';
+
+// Linux gives each thread its own priority: this lowers only this worker's (see FitWorkers).
+if ((workerData as { background?: boolean } | null)?.background && process.platform === 'linux') setPriority(constants.priority.PRIORITY_LOW);
 
 parentPort!.on('message', async ({ id, input }: { id: number; input: UnitInput }) => {
   try {

@@ -8,26 +8,38 @@ import { runUnit, type UnitInput, type UnitOutput } from './unit.js';
  * Node and a worker gives its MLAS products one thread (probe/mlas.ts), so one probe uses one
  * core; independent layer × seed fits go to worker threads, one per core (`LAYERWISE_WORKERS`
  * overrides; 1 runs everything in this thread).
+ *
+ * A `background` pool's threads run at the lowest priority (Linux only, where priority is a
+ * thread's own; elsewhere it would lower the whole process): a lab probes one task while the main
+ * thread extracts the next, and the extraction, which every later probe waits for, keeps its pace;
+ * the fits take the cycles it leaves.
  */
 export class FitWorkers {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: Array<() => void> = [];
+  /** Runs waiting for a free worker. */
+  private readonly queue: Array<{ take: () => void; cancel: (err: Error) => void }> = [];
   private readonly pending = new Map<number, { resolve: (o: UnitOutput) => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  private closed = false;
 
-  constructor(readonly size = workerCount()) {}
+  constructor(
+    readonly size = workerCount(),
+    private readonly options: { background?: boolean } = {},
+  ) {}
 
   private spawn(): Worker {
     // From dist/ the worker is the compiled .js; from src/ (tests run through tsx) the .ts,
     // which a worker thread can load only with tsx's loader registered in it too.
     const fromSource = import.meta.url.endsWith('.ts');
     const file = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+    const workerData = { background: this.options.background === true };
     const worker = fromSource
-      ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); })`, { eval: true })
-      : new Worker(file);
+      ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); })`, { eval: true, workerData })
+      : new Worker(file, { workerData });
     worker.on('message', ({ id, output, error }: { id: number; output?: UnitOutput; error?: string }) => {
-      const job = this.pending.get(id)!;
+      const job = this.pending.get(id);
+      if (!job) return; // the pool was closed meanwhile
       this.pending.delete(id);
       if (error !== undefined) job.reject(new Error(error));
       else job.resolve(output!);
@@ -43,15 +55,15 @@ export class FitWorkers {
   }
 
   private release(worker: Worker): void {
-    const next = this.queue.shift();
     this.idle.push(worker);
-    next?.();
+    this.queue.shift()?.take();
   }
 
   private acquire(): Promise<Worker> {
+    if (this.closed) return Promise.reject(new Error('the fit workers are closed'));
     if (this.idle.length > 0) return Promise.resolve(this.idle.pop()!);
     if (this.workers.length < this.size) return Promise.resolve(this.spawn());
-    return new Promise((resolve) => this.queue.push(() => resolve(this.idle.pop()!)));
+    return new Promise((resolve, reject) => this.queue.push({ take: () => resolve(this.idle.pop()!), cancel: reject }));
   }
 
   /**
@@ -72,7 +84,13 @@ export class FitWorkers {
     }).finally(() => worker.unref());
   }
 
+  /** Ends the workers; runs still waiting or running are rejected, and the pool takes no more. */
   async close(): Promise<void> {
+    this.closed = true;
+    const err = new Error('the fit workers were closed before this fit finished');
+    for (const waiting of this.queue.splice(0)) waiting.cancel(err);
+    for (const job of this.pending.values()) job.reject(err);
+    this.pending.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
     this.idle.length = 0;

@@ -64,7 +64,7 @@ export const en: ReportText = {
       ...(v.wordPooling ? [['word pooling', v.wordPooling] as const] : []),
       ...(v.maxTrain || v.maxTest ? [['examples per task (cap)', `train ≤ ${v.maxTrain ?? '∞'}, test ≤ ${v.maxTest ?? '∞'}`] as const] : []),
       ...(v.backend ? [['tfjs backend', v.backend] as const] : []),
-      ...(v.seconds ? [['time', `extraction ${num(v.seconds.extract, 1)} s, probing ${num(v.seconds.probe, 1)} s, total ${num(v.seconds.total, 0)} s`] as const] : []),
+      ...(v.seconds ? [['time', `extraction ${num(v.seconds.extract, 1)} s, probing ${num(v.seconds.probe, 1)} s (side by side: each task is probed while the next is extracted), total ${num(v.seconds.total, 0)} s`] as const] : []),
     ],
   },
   results: {

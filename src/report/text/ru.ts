@@ -65,7 +65,7 @@ export const ru: ReportText = {
       ...(v.wordPooling ? [['агрегация подслов слова', v.wordPooling] as const] : []),
       ...(v.maxTrain || v.maxTest ? [['примеров на задачу (не более)', `обучение ≤ ${v.maxTrain ?? '∞'}, тест ≤ ${v.maxTest ?? '∞'}`] as const] : []),
       ...(v.backend ? [['бэкенд tfjs', v.backend] as const] : []),
-      ...(v.seconds ? [['время', `извлечение ${num(v.seconds.extract, 1)} с, обучение классификаторов ${num(v.seconds.probe, 1)} с, всего ${num(v.seconds.total, 0)} с`] as const] : []),
+      ...(v.seconds ? [['время', `извлечение ${num(v.seconds.extract, 1)} с, обучение классификаторов ${num(v.seconds.probe, 1)} с (одновременно: задача обучается, пока извлекается следующая), всего ${num(v.seconds.total, 0)} с`] as const] : []),
     ],
   },
   results: {
