@@ -9,15 +9,15 @@
  *     has torch and transformers. It runs the same architecture from config.json with random
  *     weights (speed does not depend on their values) on the token ids layerwise produced.
  * Each path's rate is in tokens/s and in % of the machine's measured ONNX Runtime MatMul rate
- * (bench/matmul-ceiling.ts) at the model's FLOPs a token (from config.json: 2 FLOPs per weight of
- * every projection, plus the attention products at the texts' mean padded length). The machine
- * is shared, so rounds interleave the paths and each path's best round counts.
+ * (measureMatmulRate, src/core/matmul-rate.ts) at the model's FLOPs a token (from config.json:
+ * 2 FLOPs per weight of every projection, plus the attention products at the texts' mean padded
+ * length). The machine is shared, so rounds interleave the paths and each path's best round counts.
  *
  *   bench/make-roberta-base.sh && npm run bench:extract [-- --model DIR --texts 512 --batch-size 32 --rounds 2 --python PATH]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,7 @@ import { pipeline } from '@huggingface/transformers';
 import { Encoder } from '../src/index.js';
 import { planBatches } from '../src/encoder/batches.js';
 import { MODEL_FILES } from '../src/encoder/encoder.js';
-import { matmulCeiling } from './matmul-ceiling.js';
+import { cpuModel, measureMatmulRate } from '../src/core/matmul-rate.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,15 +42,14 @@ const rounds = Number(values.rounds);
 const texts = readFileSync(resolve('data/sst2/test.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t')[0].trim()).slice(0, Number(values.texts));
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-const cpuModel = cpuinfo.split('\n').find((l) => l.startsWith('model name'))?.split(':')[1].trim() ?? cpus()[0]?.model;
 const flags = new Set(cpuinfo.split('\n').find((l) => l.startsWith('flags'))?.split(':')[1].trim().split(/\s+/) ?? []);
 const simd = ['avx2', 'avx512f', 'avx512_vnni', 'avx_vnni', 'amx_int8'].filter((f) => flags.has(f));
 
-console.log(`CPU: ${cpuModel}, ${availableParallelism()} cores (${simd.join(', ') || 'no AVX2'}${flags.has('avx512_vnni') || flags.has('avx_vnni') ? '' : '; no VNNI: int8 products run on AVX2'}); load average ${loadavg()} at start`);
+console.log(`CPU: ${cpuModel()}, ${availableParallelism()} cores (${simd.join(', ') || 'no AVX2'}${flags.has('avx512_vnni') || flags.has('avx_vnni') ? '' : '; no VNNI: int8 products run on AVX2'}); load average ${loadavg()} at start`);
 // Measured again every round, like the paths, and its best counts: a busy machine moves it too.
-const ceiling = await matmulCeiling();
+const ceiling = await measureMatmulRate({ int8: true });
 const measureCeiling = async () => {
-  const again = await matmulCeiling();
+  const again = await measureMatmulRate({ int8: true });
   ceiling.fp32GflopS = Math.max(ceiling.fp32GflopS, again.fp32GflopS);
   ceiling.int8GopS = Math.max(ceiling.int8GopS, again.int8GopS);
 };

@@ -25,7 +25,8 @@ import { holdOut } from '../src/probe/search.js';
 import { gaussianClusters } from '../src/probe/synthetic.js';
 import type { Matrix } from '../src/core/activations.js';
 import type { Probe } from '../src/probe/types.js';
-import { cpuModel, loadavg, Sklearn } from './sklearn.js';
+import { cpuModel } from '../src/core/matmul-rate.js';
+import { loadavg, Sklearn } from './sklearn.js';
 
 const { values } = parseArgs({
   options: {

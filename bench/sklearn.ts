@@ -1,7 +1,6 @@
-/** What the benchmarks share: the scikit-learn worker process and the machine's description. */
+/** What the benchmarks share: the scikit-learn worker process and the machine's load. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -32,13 +31,6 @@ export class Sklearn {
   close(): void {
     this.child.stdin.end();
   }
-}
-
-export function cpuModel(): string {
-  const line = readFileSync('/proc/cpuinfo', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('model name'));
-  return line ? line.split(':')[1].trim() : cpus()[0]?.model ?? 'unknown CPU';
 }
 
 export const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

@@ -32,7 +32,8 @@ import { runUnit, type UnitInput, type UnitOutput } from '../src/study/unit.js';
 import { FitWorkers } from '../src/study/workers.js';
 import { loadTasks, TASK_REGISTRY } from '../src/tasks/registry.js';
 import { subsampleTask } from '../src/tasks/subsample.js';
-import { cpuModel, loadavg, Sklearn } from './sklearn.js';
+import { cpuModel } from '../src/core/matmul-rate.js';
+import { loadavg, Sklearn } from './sklearn.js';
 
 const { values } = parseArgs({
   options: {

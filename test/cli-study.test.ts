@@ -78,8 +78,8 @@ test('probe writes long-format results and a summary for every layer, seed and m
   const probeRows = rows.filter((x) => x.probe === 'linear');
   // Per layer and seed; tense has a target word, so a control task; sentlen has none (no selectivity).
   const perUnit = (task: string) => [...new Set(probeRows.filter((x) => x.task === task && x.layer === 0).map((x) => x.metric))].sort();
-  assert.deepEqual(perUnit('tense'), ['accuracy', 'ci_high', 'ci_low', 'control_accuracy', 'dev_accuracy', 'macro_f1', 'mdl_bits', 'mdl_compression', 'selectivity']);
-  assert.deepEqual(perUnit('sentlen'), ['accuracy', 'ci_high', 'ci_low', 'dev_accuracy', 'macro_f1', 'mdl_bits', 'mdl_compression']);
+  assert.deepEqual(perUnit('tense'), ['accuracy', 'ci_high', 'ci_low', 'control_accuracy', 'converged', 'dev_accuracy', 'iterations', 'l2', 'macro_f1', 'mdl_bits', 'mdl_compression', 'selectivity']);
+  assert.deepEqual(perUnit('sentlen'), ['accuracy', 'ci_high', 'ci_low', 'converged', 'dev_accuracy', 'iterations', 'l2', 'macro_f1', 'mdl_bits', 'mdl_compression']);
   assert.ok(probeRows.filter((x) => x.metric === 'gain_over_emb_p').every((x) => x.layer >= 1 && x.value >= 0 && x.value <= 1));
   // Baselines are rows of their own, with no layer.
   assert.deepEqual([...new Set(rows.filter((x) => x.layer === -1).map((x) => `${x.task}/${x.probe}`))].sort(), ['sentlen/bow', 'sentlen/length', 'sentlen/majority', 'tense/bow', 'tense/length', 'tense/majority']);
@@ -116,4 +116,9 @@ test('lab runs the whole study and writes the report, figures and results', () =
   assert.equal(new Set(rows.map((x) => x.task)).size, 2);
   assert.equal(rows.filter((x) => x.metric === 'accuracy' && x.probe === 'linear').length, 2 * 5 * 2);
   assert.deepEqual(rows.filter((x) => x.metric === 'accuracy' && x.layer === -1).map((x) => `${x.task}/${x.probe}`).sort(), ['sentlen/bow', 'sentlen/length', 'sentlen/majority', 'upos/lexical', 'upos/majority']);
+  // The report counts the fits the iteration limit stopped, from the results' own `converged` rows.
+  const limited = rows.filter((x) => x.metric === 'converged' && x.value === 0).length;
+  assert.match(report, new RegExp(`In this run, \\*\\*${limited} of 20\\*\\* final probe fits`));
+  // The host's rate, measured at the start and the end of the run.
+  assert.match(report, /\| machine \| .+, \d+ threads; ONNX Runtime fp32 MatMul [\d,]+ GFLOP\/s at the start, [\d,]+ at the end/);
 });

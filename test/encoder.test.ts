@@ -164,6 +164,27 @@ describe('taps', () => {
     await encoder.dispose();
   });
 
+  test('one session at a time: once attention maps are asked for, the full graph answers hidden states with PyTorch\'s numbers', async () => {
+    const dir = join(FIXTURES, 'tiny-roberta');
+    const reference = readReference(dir);
+    const texts = reference.sentences.map((s) => s.text);
+    const encoder = await Encoder.load(dir, { layerwiseCache: cacheRoot });
+    const loaded = () => [...(encoder.model as unknown as { sessions: Map<string, unknown> }).sessions.keys()];
+    assert.deepEqual(loaded(), ['hidden']);
+    // Started together: the hidden session is released only once its run has ended.
+    const [before] = await Promise.all([encoder.embedTokens(texts, { batchSize: 1 }), encoder.embedTokens(texts, { attentions: true })]);
+    assert.deepEqual(loaded(), ['full']);
+    const after = await encoder.embedTokens(texts);
+    assert.deepEqual(loaded(), ['full']);
+    for (const [i, sentence] of reference.sentences.entries()) {
+      sentence.hidden_states.forEach((states, l) => {
+        assert.ok(maxDiff(states, before[i].hiddenStates.layer(l).data) < 1e-4, `before, text ${i}, hidden state ${l}`);
+        assert.ok(maxDiff(states, after[i].hiddenStates.layer(l).data) < 1e-4, `after, text ${i}, hidden state ${l}`);
+      });
+    }
+    await encoder.dispose();
+  });
+
   test('embedding components: LayerNorm of token + position + token_type gives hidden_states[0]', async () => {
     const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cacheRoot });
     const [a] = await encoder.embedTokens(['Hello world, the embeddings are summed.'], { components: true });

@@ -89,7 +89,7 @@ test('a lab killed at three moments of probing resumes to the results of an unin
 
 test('a journal keeps its complete lines: a torn last line is ignored and cut off, numbers come back exactly', () => {
   const path = join(dir, 'unit.journal.jsonl');
-  const output = (i: number): UnitOutput => ({ testPredictions: Int32Array.of(i, 2, 0), devPredictions: Int32Array.of(1), controlAccuracy: 0.1 + i / 3, mdlBits: i === 1 ? NaN : Math.PI * i, mdlCompression: Infinity });
+  const output = (i: number): UnitOutput => ({ testPredictions: Int32Array.of(i, 2, 0), devPredictions: Int32Array.of(1), fit: { l2: 1 / (3 * (i + 1)), iterations: 40 + i, converged: i !== 2 }, controlAccuracy: 0.1 + i / 3, mdlBits: i === 1 ? NaN : Math.PI * i, mdlCompression: Infinity });
   const settings = { probe: 'linear', seeds: 2 };
   const first = new UnitJournal(path, settings);
   assert.equal(existsSync(path), false, 'no file before the first unit');

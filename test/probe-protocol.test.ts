@@ -7,7 +7,9 @@ import { LayerStack } from '../src/core/activations.js';
 import { formatSummaryCsv, readResultsCsv, writeResultsCsv } from '../src/results/csv.js';
 import { SUMMARY_COLUMNS } from '../src/results/types.js';
 import { resultsFrame, seedSpreadFrame, summaryFrame } from '../src/results/frames.js';
-import { carveDev, probeLayers, type ProbeLayersResult } from '../src/study/protocol.js';
+import { createProbe } from '../src/probe/create.js';
+import { initBackend } from '../src/probe/backend.js';
+import { carveDev, planUnits, probeLayers, type ProbeLayersResult } from '../src/study/protocol.js';
 import { Random } from '../src/core/random.js';
 import type { ProbingTask, Split, TaskSentence } from '../src/tasks/types.js';
 
@@ -57,6 +59,7 @@ describe('probeLayers', () => {
 
   before(async () => {
     result = await probeLayers(features, task, { seeds: 2, control: true, mdl: true, onProgress: (p) => progress.push(p.done) });
+    await initBackend(); // for the probes fitted here, in this thread
   });
 
   const mean = (metric: string, layer: number) => {
@@ -65,7 +68,7 @@ describe('probeLayers', () => {
   };
 
   it('writes every metric for every layer and seed, and the baselines once', () => {
-    const perUnit = ['accuracy', 'ci_low', 'ci_high', 'macro_f1', 'dev_accuracy', 'seen_accuracy', 'unseen_accuracy', 'control_accuracy', 'selectivity', 'mdl_bits', 'mdl_compression'];
+    const perUnit = ['accuracy', 'ci_low', 'ci_high', 'macro_f1', 'dev_accuracy', 'seen_accuracy', 'unseen_accuracy', 'control_accuracy', 'selectivity', 'mdl_bits', 'mdl_compression', 'l2', 'iterations', 'converged'];
     const gains = ['gain_over_previous', 'gain_over_emb'].flatMap((g) => [g, `${g}_ci_low`, `${g}_ci_high`, `${g}_p`]);
     const probeRows = result.rows.filter((r) => r.probe === 'linear');
     assert.equal(probeRows.length, 3 * 2 * perUnit.length + 2 * 2 * gains.length);
@@ -80,6 +83,14 @@ describe('probeLayers', () => {
     assert.ok(Number.isNaN(mean('seen_accuracy', 2)));
     assert.ok(Math.abs(mean('unseen_accuracy', 2) - mean('accuracy', 2)) < 1e-12);
     for (const layer of [0, 1, 2]) assert.ok(mean('ci_low', layer) <= mean('accuracy', layer) && mean('accuracy', layer) <= mean('ci_high', layer));
+    // Each unit's final fit, as the same probe fitted alone on that unit's rows reports it.
+    const plan = planUnits(features, task, { seeds: 2, control: true, mdl: true });
+    for (const unit of plan.units) {
+      const input = plan.input(unit);
+      const alone = createProbe(input.probeOptions).fit(input.train, input.yTrain, input.numClasses).fitInfo!;
+      const value = (metric: string) => probeRows.find((r) => r.metric === metric && r.layer === unit.layer && r.seed === unit.seed)!.value;
+      assert.deepEqual([value('l2'), value('iterations'), value('converged')], [alone.l2, alone.iterations, Number(alone.converged)], `layer ${unit.layer} seed ${unit.seed}`);
+    }
   });
 
   it('a layer that carries the signal beats the embeddings by the paired bootstrap; the test set chooses nothing', () => {

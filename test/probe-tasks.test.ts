@@ -42,13 +42,26 @@ test('probeTasks overlaps probing with the next extraction and gives the rows of
   }
 });
 
-test('aborting probeTasks ends its fits at once and rejects (the lab aborts when its figures fail)', { timeout: 300_000 }, async () => {
+test('probeTasks stops its fits and rejects when the work beside the last fits fails, or its signal is aborted', { timeout: 300_000 }, async () => {
   const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: join(dir, 'cache') });
   try {
     const tasks = loadTasks(['sentlen', 'tense']).map((t) => subsampleTask(t, 120, 60));
+    const settings = { seeds: 2, control: true, mdl: true, workers: 2 };
+    // The lab's case: its figures fail while the last task's 26 fits are queued or running.
+    const finished: string[] = [];
+    const failing = probeTasks(encoder, tasks, {
+      ...settings,
+      onProgress: (stage) => ({ done, total, label }) => stage === 'probe' && done === total && finished.push(label!.split(' ')[0]),
+      duringLastFits: async () => {
+        throw new Error('a figure failed');
+      },
+    });
+    await assert.rejects(failing, /a figure failed/);
+    assert.deepEqual(finished, ['sentlen']); // tense's fits were stopped, not waited for
+
     const stop = new AbortController();
-    const probing = probeTasks(encoder, tasks, { seeds: 2, control: true, mdl: true, workers: 2, signal: stop.signal, onExtracted: () => stop.abort() });
-    await assert.rejects(probing, /the fit workers (were|are) closed/);
+    await assert.rejects(probeTasks(encoder, tasks, { ...settings, signal: stop.signal, duringLastFits: async () => stop.abort() }), /the fit workers (were|are) closed/);
+    await assert.rejects(probeTasks(encoder, tasks, { ...settings, signal: stop.signal }), { name: 'AbortError' });
   } finally {
     await encoder.dispose();
   }

@@ -51,6 +51,20 @@ describe('probes', () => {
     });
   }
 
+  it('fitInfo says whether the final fit met its stopping rule or was stopped by its limit', () => {
+    const train = rows(separable.X, 0, 600);
+    const labels = separable.y.subarray(0, 600);
+    const linear = (maxIter?: number) => createProbe({ kind: 'linear', l2: 1e-3, maxIter }).fit(train, labels, 4).fitInfo!;
+    assert.deepEqual([linear(3).iterations, linear(3).converged], [3, false]);
+    const free = linear();
+    assert.ok(free.converged && free.iterations > 3 && free.iterations < 100, `${free.iterations} iterations`);
+    // The MLP: early stopping (5 epochs without a better held-out score) ends a 200-epoch budget on separable rows; 2 epochs end before it can.
+    const mlp = (maxIter: number) => createProbe({ kind: 'mlp', l2: 1e-3, maxIter, seed: 0 }).fit(train, labels, 4).fitInfo!;
+    assert.deepEqual([mlp(2).iterations, mlp(2).converged], [2, false]);
+    const stopped = mlp(200);
+    assert.ok(stopped.converged && stopped.iterations < 200, `${stopped.iterations} epochs`);
+  });
+
   it('mlp learns a nonlinear (XOR) rule that the linear probe cannot', () => {
     const rng = new Random(8);
     const n = 1200;

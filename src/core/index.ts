@@ -1,5 +1,6 @@
 // Shared pieces every module stands on: activations and matrices, vectors, statistics,
-// the seeded random generator, defaults and environment, files written atomically, progress.
+// the seeded random generator, defaults and environment, files written atomically, progress,
+// the host's MatMul rate.
 export { ActivationCache, LayerStack, SentenceVectors, WordVectors, layerName, layerNames, matrixRow, selectRows } from './activations.js';
 export type { EmbeddingComponent, LayerRef, Matrix } from './activations.js';
 export { DEFAULTS, ENVIRONMENT, SENTENCE_POOLINGS, WORD_POOLINGS, type SentencePooling, type WordPooling } from './config.js';
@@ -11,3 +12,4 @@ export { Random } from './random.js';
 export { readNpy, writeNpy, type NpyArray } from './npy.js';
 export { writeFileAtomic } from './atomic.js';
 export type { Progress, ProgressCallback } from './progress.js';
+export { cpuModel, measureMatmulRate, type MatmulRate, type MatmulRateOptions } from './matmul-rate.js';

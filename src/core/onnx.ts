@@ -7,46 +7,83 @@ export const OPERATOR_SET = { domain: 1, version: 2 } as const;
 export const GRAPH = { node: 1, name: 2, initializer: 5, input: 11, output: 12 } as const;
 export const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, metadata: 9 } as const;
 export const ATTRIBUTE = { name: 1, int: 3, type: 20 } as const;
-export const TENSOR = { name: 8, externalData: 13 } as const;
+export const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9, externalData: 13 } as const;
 export const VALUE_INFO = { name: 1, type: 2 } as const;
 export const ENTRY = { key: 1, value: 2 } as const;
 const TYPE = { tensor: 1 } as const;
 const TENSOR_TYPE = { elementType: 1, shape: 2 } as const;
 const SHAPE = { dim: 1 } as const;
-const DIMENSION = { param: 2 } as const;
-const FLOAT = 1; // TensorProto.DataType
+const DIMENSION = { value: 1, param: 2 } as const;
+const DATA_TYPE = { float: 1, uint8: 2, int8: 3, int32: 6 } as const; // TensorProto.DataType
 const INT_ATTRIBUTE = 2; // AttributeProto.AttributeType
 
-/** One operator of the default domain, float32 tensors in and out, each dimension named. */
+/** An element type a one-node model's tensors may have. */
+export type ElementType = keyof typeof DATA_TYPE;
+
+/** A tensor's dimensions: a number is a fixed size, a string names a size bound at run time. */
+export type Dims = (number | string)[];
+
+/** A graph input or output: its dimensions (float32 elements), or its element type and dimensions. */
+export type ValueSpec = Dims | { type: ElementType; dims: Dims };
+
+/**
+ * A constant input, written into the model as an initializer (ONNX Runtime prepacks constant
+ * MatMul weights, as it does an exported encoder's). Its bytes are written as they lie in memory:
+ * little-endian, as on every platform onnxruntime-node ships for.
+ */
+export interface Initializer {
+  type: ElementType;
+  dims: number[];
+  data: Float32Array | Uint8Array | Int8Array | Int32Array;
+}
+
+/** One operator of the default domain. */
 export interface SingleNode {
   op: string;
-  inputs: Record<string, string[]>; // name → dimension names
-  output: [string, string[]];
+  /** The node's inputs in order, name → graph input or initializer. */
+  inputs: Record<string, ValueSpec | Initializer>;
+  output: [string, ValueSpec];
   intAttributes?: Record<string, number>;
   opset: number;
 }
 
+const isInitializer = (input: ValueSpec | Initializer): input is Initializer => 'data' in input;
+
+/** ValueInfoProto of a tensor. */
+function valueInfo(name: string, spec: ValueSpec): Uint8Array {
+  const { type, dims } = Array.isArray(spec) ? { type: 'float' as const, dims: spec } : spec;
+  const dimensions = dims.map((dim) => lengthDelimited(SHAPE.dim, typeof dim === 'number' ? varintField(DIMENSION.value, dim) : stringField(DIMENSION.param, dim)));
+  const tensorType = message(varintField(TENSOR_TYPE.elementType, DATA_TYPE[type]), lengthDelimited(TENSOR_TYPE.shape, message(...dimensions)));
+  return message(stringField(VALUE_INFO.name, name), lengthDelimited(VALUE_INFO.type, lengthDelimited(TYPE.tensor, tensorType)));
+}
+
+/** TensorProto of a constant, its values as raw_data. */
+function tensor(name: string, { type, dims, data }: Initializer): Uint8Array {
+  const size = dims.reduce((product, dim) => product * dim, 1);
+  if (data.length !== size) throw new RangeError(`initializer "${name}" has ${data.length} values, its dimensions [${dims.join(', ')}] ask for ${size}`);
+  return message(
+    ...dims.map((dim) => varintField(TENSOR.dims, dim)),
+    varintField(TENSOR.dataType, DATA_TYPE[type]),
+    stringField(TENSOR.name, name),
+    lengthDelimited(TENSOR.rawData, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
+  );
+}
+
 /** The bytes of an ONNX model whose graph is one node (ONNX Runtime loads them from memory). */
 export function singleNodeModel({ op, inputs, output, intAttributes = {}, opset }: SingleNode): Uint8Array {
-  const tensor = (name: string, dims: string[]) =>
-    message(
-      stringField(VALUE_INFO.name, name),
-      lengthDelimited(
-        VALUE_INFO.type,
-        lengthDelimited(TYPE.tensor, message(varintField(TENSOR_TYPE.elementType, FLOAT), lengthDelimited(TENSOR_TYPE.shape, message(...dims.map((dim) => lengthDelimited(SHAPE.dim, stringField(DIMENSION.param, dim))))))),
-      ),
-    );
   const node = message(
     ...Object.keys(inputs).map((name) => stringField(NODE.input, name)),
     stringField(NODE.output, output[0]),
     stringField(NODE.opType, op),
     ...Object.entries(intAttributes).map(([name, value]) => lengthDelimited(NODE.attribute, message(stringField(ATTRIBUTE.name, name), varintField(ATTRIBUTE.int, value), varintField(ATTRIBUTE.type, INT_ATTRIBUTE)))),
   );
+  const entries = Object.entries(inputs);
   const graph = message(
     lengthDelimited(GRAPH.node, node),
     stringField(GRAPH.name, op),
-    ...Object.entries(inputs).map(([name, dims]) => lengthDelimited(GRAPH.input, tensor(name, dims))),
-    lengthDelimited(GRAPH.output, tensor(...output)),
+    ...entries.flatMap(([name, input]) => (isInitializer(input) ? [lengthDelimited(GRAPH.initializer, tensor(name, input))] : [])),
+    ...entries.flatMap(([name, input]) => (isInitializer(input) ? [] : [lengthDelimited(GRAPH.input, valueInfo(name, input))])),
+    lengthDelimited(GRAPH.output, valueInfo(...output)),
   );
   return message(varintField(MODEL.irVersion, 8), lengthDelimited(MODEL.opsetImport, varintField(OPERATOR_SET.version, opset)), lengthDelimited(MODEL.graph, graph));
 }

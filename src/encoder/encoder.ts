@@ -238,8 +238,11 @@ export class Encoder {
     consume: (items: number[], out: BatchOutputs) => void,
   ): Promise<void> {
     const batchSize = options.batchSize ?? DEFAULTS.batchSize;
-    // Bound one batch's activations (batch × seq tokens) so long texts cannot exhaust memory.
-    const batches = planBatches(inputs.map((t) => t.ids.length), batchSize, Math.max(4096, batchSize * 64));
+    // Bound one batch's activations (batch × seq tokens) so long texts cannot exhaust memory. ONNX
+    // Runtime's arena keeps the largest batch's size: on roberta-base, 2,048-token batches grew the
+    // process by 200 MB over the loaded model, 4,096-token ones by 374–394 MB, at the same speed
+    // (633 against 639–649 tokens/s, Python ONNX Runtime, two threads).
+    const batches = planBatches(inputs.map((t) => t.ids.length), batchSize, Math.max(2048, batchSize * 64));
     let done = 0;
     options.onProgress?.({ done, total: inputs.length });
     for (const items of batches) {

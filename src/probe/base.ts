@@ -48,9 +48,10 @@ export abstract class ProbeBase<Hint> implements Probe {
   protected abstract defaultGrid(rows: number): readonly number[];
   /**
    * Trains on the whole training data, standardized with `scaling`, at one λ; returns iterations
-   * or epochs. `warm` holds the validation walk's parameters at that λ, when there was a walk.
+   * or epochs and whether the stopping rule was met. `warm` holds the validation walk's parameters
+   * at that λ, when there was a walk.
    */
-  protected abstract train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Hint> | undefined): number;
+  protected abstract train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Hint> | undefined): Pick<FitInfo, 'iterations' | 'converged'>;
   protected abstract openPath(fit: Training, validation: Training): L2Path<Hint>;
   /** Natural-log class probabilities for standardized rows. */
   protected abstract logProba(X: Matrix): Float32Array;
@@ -64,8 +65,8 @@ export abstract class ProbeBase<Hint> implements Probe {
     if (l2 === undefined) ({ l2, warm } = searchL2(X, labels, k, { ...this.options, defaultL2: this.defaultL2(X.rows), grid: (rows) => this.defaultGrid(rows), openPath: (fit, validation) => this.openPath(fit, validation) }));
     this.standardizer = scalingOf(X, this.options.standardize);
     this.numClasses = k;
-    const iterations = this.train({ X: standardize(X, this.standardizer), y: labels, numClasses: k }, this.standardizer, l2, warm);
-    this.fitInfo = { l2, iterations, seconds: (performance.now() - started) / 1000 };
+    const trained = this.train({ X: standardize(X, this.standardizer), y: labels, numClasses: k }, this.standardizer, l2, warm);
+    this.fitInfo = { l2, ...trained, seconds: (performance.now() - started) / 1000 };
     return this;
   }
 

@@ -104,6 +104,7 @@ class CurvaturePairs {
   private spareS: Float64Array; // the next pair is computed here, and kept only if its curvature is positive
   private spareY: Float64Array;
   private first = 0; // slot of the oldest pair
+  private newestScale = 0; // sᵀy / yᵀy of the newest pair: H₀'s scale, kept from the push that computed both
   size = 0;
 
   /** `vectors`: 2·memory + 2 vectors of the set, for the pairs and the spare pair. */
@@ -133,7 +134,9 @@ class CurvaturePairs {
     space.combine(s, xNew, -1, x);
     space.combine(y, gNew, -1, g);
     const sy = space.dot(s, y);
-    if (!(sy > 1e-12 * space.dot(y, y))) return;
+    const yy = space.dot(y, y);
+    if (!(sy > 1e-12 * yy)) return;
+    this.newestScale = sy / yy;
     const slot = this.size < this.memory ? this.slot(this.size) : this.first; // when full, the oldest pair goes
     [this.s[slot], this.spareS] = [s, this.s[slot]];
     [this.y[slot], this.spareY] = [y, this.y[slot]];
@@ -160,10 +163,8 @@ class CurvaturePairs {
       alpha[k] = a;
       next = space.axpyDot(d, -a, this.y[this.slot(k)], this.s[this.slot(k > 0 ? k - 1 : k)]);
     }
-    const newest = this.slot(size - 1);
-    const gamma = space.dot(this.s[newest], this.y[newest]) / space.dot(this.y[newest], this.y[newest]);
     // Second loop, oldest to newest: βₖ = ρₖ·yₖᵀd, then d += (αₖ − βₖ)·sₖ (fused with yₖ₊₁ᵀd).
-    next = space.scaleDot(d, gamma, this.y[this.slot(0)]);
+    next = space.scaleDot(d, this.newestScale, this.y[this.slot(0)]);
     for (let k = 0; k < size; k++) {
       const b = this.rho[this.slot(k)] * next;
       next = space.axpyDot(d, alpha[k] - b, this.s[this.slot(k)], this.y[this.slot(Math.min(k + 1, size - 1))]);

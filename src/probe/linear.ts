@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { ProbeBase, type L2Path, type Training, type Warm } from './base.js';
 import { peek, valuesOf } from './backend.js';
 import { minimizeLbfgs } from './lbfgs.js';
+import { logisticLoss, softmaxLoss } from './losses.js';
 import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
 import { restandardize, type Standardizer } from './standardize.js';
 import type { Matrix } from '../core/activations.js';
-import type { ProbeOptions } from './types.js';
+import type { FitInfo, ProbeOptions } from './types.js';
 
 /** Parameters [W (row-major, features × outputs), b] over the classes present in the training rows. */
 interface Fitted {
@@ -43,7 +44,7 @@ export class LinearProbe extends ProbeBase<Fitted> {
     super({ ...options, kind: 'linear' });
   }
 
-  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Fitted> | undefined): number {
+  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Fitted> | undefined): Pick<FitInfo, 'iterations' | 'converged'> {
     const design = new Design(data);
     try {
       // The walk's fitting part may lack a class the whole training split has: then start cold.
@@ -52,7 +53,7 @@ export class LinearProbe extends ProbeBase<Fitted> {
       const start = warm && sameClasses(warm.value.classes, design.classes) ? restandardizeParams(warm, scaling, outputsFor(design.classes.length)) : undefined;
       const solved = design.solve(l2, start, this.options);
       this.fitted = { params: solved.params, classes: design.classes, rows: data.X.rows };
-      return solved.iterations;
+      return { iterations: solved.iterations, converged: solved.converged };
     } finally {
       design.dispose();
     }
@@ -185,13 +186,13 @@ class Design {
   }
 
   /** Minimizes the loss at λ = `l2` to max |∇| ≤ tol × `looser` (1: the probe's own tolerance). */
-  solve(l2: number, start: Float64Array | undefined, options: ProbeOptions, looser = 1): { params: Float64Array; iterations: number } {
+  solve(l2: number, start: Float64Array | undefined, options: ProbeOptions, looser = 1): { params: Float64Array; iterations: number; converged: boolean } {
     const size = (this.cols + 1) * this.outputs;
     // One class present: nothing to fit, every row is that class.
-    if (this.classes.length === 1) return { params: new Float64Array(0), iterations: 0 };
+    if (this.classes.length === 1) return { params: new Float64Array(0), iterations: 0, converged: true };
     const x0 = start && start.length === size ? start : this.priorStart();
     const result = minimizeLbfgs((p, g) => this.lossAndGradient(p, g, l2), x0, { maxIter: options.maxIter ?? 100, gtol: (options.tol ?? 1e-4) * looser });
-    return { params: result.x, iterations: result.iterations };
+    return { params: result.x, iterations: result.iterations, converged: result.converged };
   }
 
   /**
@@ -232,7 +233,7 @@ class Design {
     let probabilities: tf.Tensor | undefined;
     let logisticSum = 0;
     if (outputs === 1) {
-      logisticSum = this.logisticResidual(peek(logits));
+      logisticSum = logisticLoss(peek(logits), this.labels, this.residual);
       residual = tf.tensor2d(this.residual, [rows, 1]);
     } else {
       probabilities = tf.softmax(logits);
@@ -240,7 +241,7 @@ class Design {
     }
     const product = tf.matMul(Xt, residual);
     // Views of tfjs's memory, read after the last allocation of this step (an allocation may move it).
-    const sum = probabilities ? this.softmaxLoss(peek(probabilities), peek(logits)) : logisticSum;
+    const sum = probabilities ? softmaxLoss(peek(probabilities), peek(logits), this.labels) : logisticSum;
     const gradient = peek(product);
     const weightCount = cols * outputs; // the bias row after these is not penalized
     let penalty = 0;
@@ -251,43 +252,6 @@ class Design {
     }
     for (const t of [weights, logits, residual, product, probabilities]) t?.dispose();
     return sum / rows + (l2 / 2) * penalty;
-  }
-
-  /** Σ softplus(z) − t·z over the rows, in float64, writing σ(z) − t into `residual`. */
-  private logisticResidual(z: Float32Array): number {
-    const { labels, rows, residual } = this;
-    let sum = 0;
-    for (let i = 0; i < rows; i++) {
-      const zi = z[i];
-      const t = labels[i];
-      const e = Math.exp(-Math.abs(zi));
-      sum += Math.max(zi, 0) + Math.log1p(e) - t * zi;
-      residual[i] = (zi >= 0 ? 1 : e) / (1 + e) - t;
-    }
-    return sum;
-  }
-
-  /**
-   * Σ −log p(class of row i), from the backend's float32 probabilities; a row whose class has
-   * underflowed (p < 1e-30, where float32 has lost its digits) is summed from its logits instead.
-   */
-  private softmaxLoss(p: Float32Array, z: Float32Array): number {
-    const { labels, rows, outputs } = this;
-    let sum = 0;
-    for (let i = 0; i < rows; i++) {
-      const q = p[i * outputs + labels[i]];
-      if (q > 1e-30) {
-        sum -= Math.log(q);
-        continue;
-      }
-      const row = i * outputs;
-      let max = -Infinity;
-      for (let c = 0; c < outputs; c++) max = Math.max(max, z[row + c]);
-      let total = 0;
-      for (let c = 0; c < outputs; c++) total += Math.exp(z[row + c] - max);
-      sum += max + Math.log(total) - z[row + labels[i]];
-    }
-    return sum;
   }
 
   dispose(): void {

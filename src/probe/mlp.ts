@@ -7,7 +7,7 @@ import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
 import { holdOut } from './search.js';
 import { restandardize, selectLabels, type Standardizer } from './standardize.js';
 import { selectRows, type Matrix } from '../core/activations.js';
-import type { ProbeOptions } from './types.js';
+import type { FitInfo, ProbeOptions } from './types.js';
 
 const EARLY_STOP_PATIENCE = 5; // epochs without a better validation score before training stops (sklearn: 10)
 const EARLY_STOP_FRACTION = 0.1; // with λ given: rows held out to stop on (sklearn's validation_fraction)
@@ -31,6 +31,8 @@ interface Uploaded {
 interface Trained {
   weights: MlpWeights;
   epochs: number;
+  /** Early stopping ended the training (not the epoch limit). */
+  stoppedEarly: boolean;
 }
 
 /**
@@ -61,11 +63,11 @@ export class MlpProbe extends ProbeBase<Trained> {
     super({ ...options, kind: 'mlp' });
   }
 
-  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Trained> | undefined): number {
+  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Trained> | undefined): Pick<FitInfo, 'iterations' | 'converged'> {
     if (warm) {
       const { W, b } = restandardize(warm.value.weights.W1, warm.value.weights.b1, warm.scaling, scaling);
       this.weights = { ...warm.value.weights, W1: W, b1: b };
-      return warm.value.epochs;
+      return { iterations: warm.value.epochs, converged: warm.value.stoppedEarly };
     }
     const split = holdOut(data.X.rows, EARLY_STOP_FRACTION, this.options.seed ?? 0);
     const stopping = split.heldOut.length >= MIN_EARLY_STOP_ROWS;
@@ -74,7 +76,7 @@ export class MlpProbe extends ProbeBase<Trained> {
     try {
       const result = new Trainer(fit, this.options).run(l2, this.maxEpochs(), validation);
       this.weights = result.weights;
-      return result.epochs;
+      return { iterations: result.epochs, converged: result.stoppedEarly };
     } finally {
       validation?.dispose();
     }
@@ -164,6 +166,7 @@ class Trainer {
       !best || (byLoss ? s.loss < best.validationLoss : s.accuracy > best.validationAccuracy || (s.accuracy === best.validationAccuracy && s.loss < best.validationLoss));
     let bestEpoch = 0;
     let epoch = 0;
+    let stoppedEarly = false;
     while (epoch < maxEpochs) {
       rng.shuffle(order);
       for (let first = 0; first < this.rows; first += batchSize) {
@@ -178,14 +181,15 @@ class Trainer {
       if (validation) {
         const scored = score(validation, weights, this.numClasses);
         if (better(scored)) {
-          best = { validationLoss: scored.loss, validationAccuracy: scored.accuracy, epochs: before + epoch, weights: copyWeights(weights) };
+          best = { validationLoss: scored.loss, validationAccuracy: scored.accuracy, epochs: before + epoch, weights: copyWeights(weights), stoppedEarly: false };
           bestEpoch = epoch;
         } else if (epoch - bestEpoch >= EARLY_STOP_PATIENCE) {
+          stoppedEarly = true;
           break;
         }
       }
     }
-    return best ?? { weights, epochs: before + epoch, validationAccuracy: NaN, validationLoss: NaN };
+    return best ? { ...best, stoppedEarly } : { weights, epochs: before + epoch, stoppedEarly, validationAccuracy: NaN, validationLoss: NaN };
   }
 
   /** Copies rows order[start … start + size) and their one-hot targets into the batch buffers. */

@@ -53,5 +53,11 @@ export interface Probe {
 export interface FitInfo {
   l2: number;
   iterations: number; // L-BFGS iterations (linear) or epochs (mlp) of the final fit
+  /**
+   * Whether the final fit met its stopping rule before its limit: linear, max |∇| ≤ tol within
+   * `maxIter` iterations (scikit-learn warns with a ConvergenceWarning otherwise); mlp, early
+   * stopping ended training within `maxIter` epochs (never, without a held-out part).
+   */
+  converged: boolean;
   seconds: number; // wall time of fit, including the λ search
 }

@@ -44,11 +44,6 @@ export async function explore(encoder: Encoder, sentences: { texts: string[]; la
   });
 
   if (encoder.hasAttentions) {
-    // The bulk extraction is over (in the lab the sentence vectors above come from its store, and
-    // the bank words are four sentences): its session is freed before the graph with every
-    // attention map loads, so the two never take memory together (the lab draws these figures
-    // while its last fits still run).
-    await encoder.dispose();
     const [activations] = await encoder.embedTokens([attentionText], { attentions: true, layers: [0] });
     figures['attention-overview'] = attentionOverview(activations, { title: `Attention per head and layer: "${attentionText}"` });
   }

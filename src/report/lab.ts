@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { replaceFolder } from '../core/atomic.js';
 import { DEFAULTS, VERSION, type SentencePooling, type WordPooling } from '../core/config.js';
+import { cpuModel, measureMatmulRate } from '../core/matmul-rate.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkInteger, checkOptionalInteger } from '../core/validate.js';
 import { Encoder, type Dtype } from '../encoder/encoder.js';
@@ -13,7 +14,7 @@ import type { ResultRow, TaskSummary } from '../results/types.js';
 import { loadTasks, TASK_REGISTRY } from '../tasks/registry.js';
 import { subsampleTask } from '../tasks/subsample.js';
 import { closeBrowser } from '../viz/browser.js';
-import { explore } from './explore.js';
+import { explore, type Exploration } from './explore.js';
 import { UnitJournal } from '../study/journal.js';
 import { probeTasks } from '../study/probe-tasks.js';
 import { buildReport } from './build.js';
@@ -104,29 +105,32 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   checkOutDir(options.outDir);
   const capped = (t: ReturnType<typeof loadTasks>[number]) => (maxTrain !== undefined || maxTest !== undefined ? subsampleTask(t, maxTrain ?? Infinity, maxTest ?? Infinity) : t);
   const tasks = loadTasks(names).map(capped);
+  // The host's rate, before and after the work: what the run's time is scaled by to compare hosts.
+  const rateAtStart = await measureMatmulRate();
+  log(`${cpuModel()}: ONNX Runtime fp32 MatMul ${rateAtStart.fp32GflopS.toFixed(0)} GFLOP/s on ${rateAtStart.threads} threads`);
   log(`model ${model}: loading`);
   const encoder = await Encoder.load(model, { dtype: options.dtype, offline: options.offline });
   const files: string[] = [];
   let journal: UnitJournal | undefined;
   let complete = false;
-  const stopFits = new AbortController(); // when the figures or the report fail while fits still run
   try {
     const backend = await initBackend();
     journal = openJournal(options.outDir, { ...resolveLabSettings(options), backend }, encoder.fingerprint);
     log(`${tasks.length} tasks, ${probe} probes on ${encoder.numHiddenStates} hidden states × ${seeds} seeds (tfjs ${backend})`);
     if (journal.size > 0) log(`resuming an interrupted run: ${journal.size} probe fits already done (${journal.path})`);
-    let extracted!: () => void;
-    const lastExtraction = new Promise<void>((resolve) => (extracted = resolve));
-    const probing = probeTasks(encoder, tasks, { probe, seeds, control, mdl, sentencePooling, wordPooling, batchSize: options.batchSize, onProgress: options.onProgress, onExtracted: extracted, signal: stopFits.signal, journal });
-    probing.catch(() => {}); // awaited below; a failed fit must not count as unhandled meanwhile
+    let exploration!: Exploration;
     // The figures' extractions and arithmetic run on the main thread while the last fits finish.
-    await Promise.race([lastExtraction, probing]);
-    log('geometry, context and attention figures');
-    const sst2 = tasks.find((t) => t.name === 'sst2') ?? loadTasks(['sst2'])[0];
-    const sample = sst2.test.examples.slice(0, exploreSentences);
-    const exploration = await explore(encoder, { texts: sample.map((ex) => sst2.test.sentences[ex.sentence].text), labels: sample.map((ex) => sst2.labels[ex.label]) }, ATTENTION_SENTENCE);
-    const probed = await probing;
+    const drawFigures = async () => {
+      log('geometry, context and attention figures');
+      const sst2 = tasks.find((t) => t.name === 'sst2') ?? loadTasks(['sst2'])[0];
+      const sample = sst2.test.examples.slice(0, exploreSentences);
+      exploration = await explore(encoder, { texts: sample.map((ex) => sst2.test.sentences[ex.sentence].text), labels: sample.map((ex) => sst2.labels[ex.label]) }, ATTENTION_SENTENCE);
+    };
+    const probed = await probeTasks(encoder, tasks, { probe, seeds, control, mdl, sentencePooling, wordPooling, batchSize: options.batchSize, onProgress: options.onProgress, duringLastFits: drawFigures, journal });
     log(`probe fits: ${journal.counts.written} run, ${journal.counts.resumed} read from the journal`);
+    const rateAtEnd = await measureMatmulRate();
+    log(`ONNX Runtime fp32 MatMul ${rateAtEnd.fp32GflopS.toFixed(0)} GFLOP/s after the fits`);
+    const machine = { cpu: cpuModel(), threads: rateAtStart.threads, shape: rateAtStart.shape, gflopS: { start: rateAtStart.fp32GflopS, end: rateAtEnd.fp32GflopS } };
 
     // Every output is written into a staging folder that then replaces outDir whole: a killed
     // rerun leaves the previous report, CSVs and figures together, never a mix of two runs.
@@ -139,7 +143,7 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
       const report = await buildReport(
         {
           model, numHiddenStates: encoder.numHiddenStates, tasks, rows: probed.rows, summaries: probed.summaries, exploration,
-          settings: { dtype: options.dtype ?? DEFAULTS.dtype, hiddenSize: encoder.hiddenSize, sentencePooling, wordPooling, backend, maxTrain, maxTest, seconds: { ...probed.seconds, total: (Date.now() - started) / 1000 } },
+          settings: { dtype: options.dtype ?? DEFAULTS.dtype, hiddenSize: encoder.hiddenSize, sentencePooling, wordPooling, backend, maxTrain, maxTest, machine, seconds: { ...probed.seconds, total: (Date.now() - started) / 1000 } },
         },
         { outDir: staging, lang: options.lang },
       );
@@ -149,7 +153,6 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
     log(`report: ${join(options.outDir, 'report.md')}`);
     return { rows: probed.rows, summaries: probed.summaries, files: files.map((f) => join(options.outDir, f)) };
   } finally {
-    stopFits.abort();
     // A failed run keeps its journal, so a rerun resumes; a complete one needs it no more.
     journal?.close();
     if (complete) removeJournals(options.outDir);

@@ -61,7 +61,12 @@ export function settingsView(input: ReportInput): SettingsView {
     seeds: new Set(probed.filter((r) => r.metric === 'accuracy' && r.probe === probe).map((r) => r.seed)).size,
     control: probed.some((r) => r.metric === 'control_accuracy'),
     mdl: probed.some((r) => r.metric === 'mdl_bits'),
+    ...fitCounts(probed.filter((r) => r.metric === 'converged' && r.probe === probe)),
   };
+}
+
+function fitCounts(converged: readonly ResultRow[]): Pick<SettingsView, 'fits'> {
+  return converged.length > 0 ? { fits: { total: converged.length, limited: converged.filter((r) => r.value === 0).length } } : {};
 }
 
 /**

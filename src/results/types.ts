@@ -9,13 +9,16 @@ export type ProbeName = string;
  * - `seen_accuracy`/`unseen_accuracy`: word tasks, test words whose type occurs / does not occur in training.
  * - `control_accuracy`, `selectivity` (= accuracy − control accuracy): Hewitt & Liang (2019).
  * - `mdl_bits`, `mdl_compression`: online codelength and uniform / online (Voita & Titov 2020).
+ * - `l2`, `iterations`, `converged`: the task probe's final fit: its λ (chosen on a validation part
+ *   of the training rows), its L-BFGS iterations (linear) or epochs (mlp), and 1 if it met its
+ *   stopping rule before its limit, 0 if the limit stopped it (scikit-learn's ConvergenceWarning).
  * - `gain_over_previous`, `gain_over_emb` with `…_ci_low`, `…_ci_high`, `…_p`: accuracy of this layer
  *   minus the previous layer's / the embedding layer's, by a paired bootstrap over test sentences
  *   (Berg-Kirkpatrick et al. 2012), with its 95% interval and two-sided p-value.
  */
 export const METRICS = [
   'accuracy', 'macro_f1', 'ci_low', 'ci_high', 'dev_accuracy', 'seen_accuracy', 'unseen_accuracy',
-  'control_accuracy', 'selectivity', 'mdl_bits', 'mdl_compression',
+  'control_accuracy', 'selectivity', 'mdl_bits', 'mdl_compression', 'l2', 'iterations', 'converged',
   'gain_over_previous', 'gain_over_previous_ci_low', 'gain_over_previous_ci_high', 'gain_over_previous_p',
   'gain_over_emb', 'gain_over_emb_ci_low', 'gain_over_emb_ci_high', 'gain_over_emb_p',
 ] as const;

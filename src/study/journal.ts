@@ -10,12 +10,13 @@ export interface UnitKey {
 }
 
 /** Bump when what a journal line means changes. */
-const JOURNAL_FORMAT = 1;
+const JOURNAL_FORMAT = 2;
 
 /** A unit's output as one JSON line: typed arrays as arrays, non-finite numbers as strings (JSON has none). */
 interface JournalLine extends UnitKey {
   testPredictions: number[];
   devPredictions: number[];
+  fit: UnitOutput['fit'];
   controlAccuracy?: number | string;
   mdlBits?: number | string;
   mdlCompression?: number | string;
@@ -59,7 +60,7 @@ export class UnitJournal {
       } catch {
         continue;
       }
-      const output: UnitOutput = { testPredictions: Int32Array.from(parsed.testPredictions), devPredictions: Int32Array.from(parsed.devPredictions) };
+      const output: UnitOutput = { testPredictions: Int32Array.from(parsed.testPredictions), devPredictions: Int32Array.from(parsed.devPredictions), fit: parsed.fit };
       if (parsed.controlAccuracy !== undefined) output.controlAccuracy = decodeNumber(parsed.controlAccuracy);
       if (parsed.mdlBits !== undefined) output.mdlBits = decodeNumber(parsed.mdlBits);
       if (parsed.mdlCompression !== undefined) output.mdlCompression = decodeNumber(parsed.mdlCompression);
@@ -96,6 +97,7 @@ export class UnitJournal {
       ...key,
       testPredictions: Array.from(output.testPredictions),
       devPredictions: Array.from(output.devPredictions),
+      fit: output.fit,
       controlAccuracy: encodeNumber(output.controlAccuracy),
       mdlBits: encodeNumber(output.mdlBits),
       mdlCompression: encodeNumber(output.mdlCompression),

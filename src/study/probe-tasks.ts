@@ -13,9 +13,12 @@ export interface ProbeTasksOptions extends Omit<ProbeLayersOptions, 'onProgress'
   batchSize?: number;
   /** Called with what is happening now (`extract upos`, `probe upos`) and its progress. */
   onProgress?: (stage: string) => ProgressCallback;
-  /** Called once the last task's features are extracted, while its fits still run: the main thread is free for other work then (the lab's figures). */
-  onExtracted?: () => void;
-  /** Aborting it ends the fit workers at once, and the result rejects (the lab aborts when its other work fails meanwhile). */
+  /**
+   * Work for the main thread once the last task is extracted, done while its fits finish (the
+   * lab's figures). If it fails, the fits stop at once and the result rejects with its error.
+   */
+  duringLastFits?: () => Promise<void>;
+  /** Aborting it ends the fit workers at once, and the result rejects. */
   signal?: AbortSignal;
 }
 
@@ -42,8 +45,10 @@ export interface ProbeTasksResult {
 export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[], options: ProbeTasksOptions = {}): Promise<ProbeTasksResult> {
   const clock = () => performance.now() / 1000;
   const seconds = { extract: 0, probe: 0 };
+  options.signal?.throwIfAborted();
   const pool = new FitWorkers(options.workers, { background: true });
-  options.signal?.addEventListener('abort', () => void pool.close(), { once: true });
+  const stop = () => void pool.close();
+  options.signal?.addEventListener('abort', stop, { once: true });
   let probing = 0; // tasks being probed now
   let probingSince = 0;
   const probe = async (features: Awaited<ReturnType<typeof embedTask>>, task: ProbingTask): Promise<ProbeLayersResult> => {
@@ -65,12 +70,12 @@ export async function probeTasks(encoder: Encoder, tasks: readonly ProbingTask[]
       results.push(result);
       if (t >= 1) await results[t - 1];
     }
-    options.onExtracted?.();
-    const done = await Promise.all(results);
+    const [, ...done] = await Promise.all([options.duringLastFits?.(), ...results]);
     const predictions = options.predictions ? done.flatMap((r) => r.predictions!) : undefined;
     return { rows: done.flatMap((r) => r.rows), summaries: done.map((r) => r.summary), seconds, ...(predictions && { predictions }) };
   } finally {
     // After a failure, fits still running are abandoned: their workers end here.
+    options.signal?.removeEventListener('abort', stop);
     await pool.close();
   }
 }

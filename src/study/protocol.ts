@@ -191,6 +191,9 @@ export async function probeLayers(features: TaskFeatures, task: ProbingTask, opt
     add(layer, kind, seed, 'ci_high', interval.high);
     add(layer, kind, seed, 'macro_f1', macroF1(out.testPredictions, yTest, numClasses));
     add(layer, kind, seed, 'dev_accuracy', accuracy(out.devPredictions, yDev));
+    add(layer, kind, seed, 'l2', out.fit.l2);
+    add(layer, kind, seed, 'iterations', out.fit.iterations);
+    add(layer, kind, seed, 'converged', Number(out.fit.converged));
     if (seenMask) {
       add(layer, kind, seed, 'seen_accuracy', subsetAccuracy(out.testPredictions, true));
       add(layer, kind, seed, 'unseen_accuracy', subsetAccuracy(out.testPredictions, false));

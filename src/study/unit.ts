@@ -26,6 +26,8 @@ export interface UnitOutput {
   /** Predicted class of every test row. */
   testPredictions: Int32Array;
   devPredictions: Int32Array;
+  /** The task probe's final fit: its λ, iterations (or epochs), and whether it met its stopping rule. */
+  fit: { l2: number; iterations: number; converged: boolean };
   controlAccuracy?: number;
   mdlBits?: number;
   mdlCompression?: number;
@@ -39,8 +41,8 @@ export interface UnitOutput {
 export function runUnit(input: UnitInput): UnitOutput {
   const { train, yTrain, numClasses, probeOptions } = input;
   const probe = createProbe(probeOptions).fit(train, yTrain, numClasses);
-  const { l2, iterations } = probe.fitInfo!;
-  const out: UnitOutput = { testPredictions: probe.predict(input.test), devPredictions: probe.predict(input.dev) };
+  const { l2, iterations, converged } = probe.fitInfo!;
+  const out: UnitOutput = { testPredictions: probe.predict(input.test), devPredictions: probe.predict(input.dev), fit: { l2, iterations, converged } };
   if (input.control) {
     const same = { ...probeOptions, l2, ...(probeOptions.kind === 'mlp' ? { maxIter: iterations } : {}) };
     const control = createProbe(same).fit(train, input.control.yTrain, numClasses);

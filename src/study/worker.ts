@@ -4,14 +4,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../probe/backend.js';
 import { runUnit, type UnitInput } from './unit.js';
 
-// Linux gives each thread its own priority: this lowers only this worker's (see FitWorkers).
+// A background pool's thread, on Linux only: see FitWorkers.
 if ((workerData as { background?: boolean } | null)?.background && process.platform === 'linux') setPriority(constants.priority.PRIORITY_LOW);
 
-parentPort!.on('message', async ({ id, input }: { id: number; input: UnitInput }) => {
+parentPort!.on('message', async (input: UnitInput) => {
   try {
     await initBackend();
-    parentPort!.postMessage({ id, output: runUnit(input) });
+    parentPort!.postMessage({ output: runUnit(input) });
   } catch (err) {
-    parentPort!.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
+    parentPort!.postMessage({ error: err instanceof Error ? err.message : String(err) });
   }
 });

@@ -18,9 +18,9 @@ export class FitWorkers {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   /** Runs waiting for a free worker. */
-  private readonly queue: Array<{ take: () => void; cancel: (err: Error) => void }> = [];
-  private readonly pending = new Map<number, { resolve: (o: UnitOutput) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
+  private readonly queue: Array<{ take: (worker: Worker) => void; cancel: (err: Error) => void }> = [];
+  /** The run each busy worker is doing. */
+  private readonly running = new Map<Worker, { resolve: (o: UnitOutput) => void; reject: (e: Error) => void }>();
   private closed = false;
 
   constructor(
@@ -37,33 +37,43 @@ export class FitWorkers {
     const worker = fromSource
       ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); })`, { eval: true, workerData })
       : new Worker(file, { workerData });
-    worker.on('message', ({ id, output, error }: { id: number; output?: UnitOutput; error?: string }) => {
-      const job = this.pending.get(id);
+    worker.on('message', ({ output, error }: { output?: UnitOutput; error?: string }) => {
+      const job = this.running.get(worker);
       if (!job) return; // the pool was closed meanwhile
-      this.pending.delete(id);
+      this.running.delete(worker);
       if (error !== undefined) job.reject(new Error(error));
       else job.resolve(output!);
       this.release(worker);
     });
-    worker.on('error', (err) => {
-      for (const job of this.pending.values()) job.reject(err);
-      this.pending.clear();
+    let failure = '';
+    worker.on('error', (err) => (failure = `: ${err.message}`));
+    // A worker that dies (out of memory, a crash in native code) fails only its own run; a new
+    // worker takes its place, so the pool keeps its size and queued runs still start.
+    worker.on('exit', (code) => {
+      if (this.closed) return;
+      this.workers.splice(this.workers.indexOf(worker), 1);
+      if (this.idle.includes(worker)) this.idle.splice(this.idle.indexOf(worker), 1);
+      const job = this.running.get(worker);
+      this.running.delete(worker);
+      job?.reject(new Error(`a fit worker stopped (exit code ${code})${failure}; its fit did not finish`));
+      this.queue.shift()?.take(this.spawn());
     });
-    worker.unref(); // an idle pool never keeps the process alive
     this.workers.push(worker);
     return worker;
   }
 
   private release(worker: Worker): void {
+    const next = this.queue.shift();
+    if (next) return next.take(worker);
+    worker.unref(); // an idle pool never keeps the process alive
     this.idle.push(worker);
-    this.queue.shift()?.take();
   }
 
   private acquire(): Promise<Worker> {
     if (this.closed) return Promise.reject(new Error('the fit workers are closed'));
     if (this.idle.length > 0) return Promise.resolve(this.idle.pop()!);
     if (this.workers.length < this.size) return Promise.resolve(this.spawn());
-    return new Promise((resolve, reject) => this.queue.push({ take: () => resolve(this.idle.pop()!), cancel: reject }));
+    return new Promise((take, cancel) => this.queue.push({ take, cancel }));
   }
 
   /**
@@ -76,12 +86,18 @@ export class FitWorkers {
       return runUnit(build());
     }
     const worker = await this.acquire();
-    const id = this.nextId++;
+    let input: UnitInput;
+    try {
+      input = build();
+    } catch (err) {
+      this.release(worker);
+      throw err;
+    }
     return new Promise<UnitOutput>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.running.set(worker, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, input: build() });
-    }).finally(() => worker.unref());
+      worker.postMessage(input);
+    });
   }
 
   /** Ends the workers; runs still waiting or running are rejected, and the pool takes no more. */
@@ -89,9 +105,10 @@ export class FitWorkers {
     this.closed = true;
     const err = new Error('the fit workers were closed before this fit finished');
     for (const waiting of this.queue.splice(0)) waiting.cancel(err);
-    for (const job of this.pending.values()) job.reject(err);
-    this.pending.clear();
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const job of this.running.values()) job.reject(err);
+    this.running.clear();
+    // Referenced again: the exit of an idle (unreferenced) worker would not keep the process alive to be awaited.
+    await Promise.all(this.workers.map((w) => (w.ref(), w.terminate())));
     this.workers.length = 0;
     this.idle.length = 0;
   }

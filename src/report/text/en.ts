@@ -41,6 +41,7 @@ export const en: ReportText = {
       `Probe: **${v.probe}** (${v.probe === 'linear' ? 'softmax regression fitted by L-BFGS, which stops at max |∇| ≤ 10⁻⁴ or after 100 iterations (scikit-learn\'s defaults), whichever comes first: a fit that reaches the limit is used as it stands, as scikit-learn\'s would be' : 'one hidden layer'}); inputs standardised with training statistics; the L2 strength λ chosen on a validation split of the training data.`,
       `Each probe is fitted on the training split minus a **dev** part (10% of its sentences); the best layer is chosen on dev accuracy, so the test set chooses nothing.`,
       `${v.seeds} seed${v.seeds > 1 ? 's' : ''} per layer; control tasks ${v.control ? 'run' : 'not run'}; MDL ${v.mdl ? 'measured' : 'not measured'}.`,
+      ...(v.fits ? [`In this run, **${v.fits.limited} of ${v.fits.total}** final probe fits (task × layer × seed) stopped at the ${v.probe === 'linear' ? 'iteration' : 'epoch'} limit rather than by the stopping rule (the metric \`converged\` in results.csv says which).`] : []),
     ],
     statistics: [
       `**Test accuracy [95% CI]**: mean over seeds, with the 95% percentile bootstrap interval over test sentences, 1,000 resamples; the words of a sentence are resampled together ${cite('efron1993')}.`,
@@ -64,6 +65,7 @@ export const en: ReportText = {
       ...(v.wordPooling ? [['word pooling', v.wordPooling] as const] : []),
       ...(v.maxTrain || v.maxTest ? [['examples per task (cap)', `train ≤ ${v.maxTrain ?? '∞'}, test ≤ ${v.maxTest ?? '∞'}`] as const] : []),
       ...(v.backend ? [['tfjs backend', v.backend] as const] : []),
+      ...(v.machine ? [['machine', `${v.machine.cpu}, ${v.machine.threads} threads; ONNX Runtime fp32 MatMul ${num(v.machine.gflopS.start, 0)} GFLOP/s at the start, ${num(v.machine.gflopS.end, 0)} at the end (the fastest of 20 [${v.machine.shape[0]}×${v.machine.shape[1]}]·[${v.machine.shape[1]}×${v.machine.shape[2]}] products: the rate that scales this run's time to another machine, or shows a busy one)`] as const] : []),
       ...(v.seconds ? [['time', `extraction ${num(v.seconds.extract, 1)} s, probing ${num(v.seconds.probe, 1)} s (side by side: each task is probed while the next is extracted), total ${num(v.seconds.total, 0)} s`] as const] : []),
     ],
   },

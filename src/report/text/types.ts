@@ -46,6 +46,8 @@ export interface RunSettings {
   maxTrain?: number;
   maxTest?: number;
   seconds?: { extract: number; probe: number; total: number };
+  /** The host: its CPU, extraction's threads, and ONNX Runtime's fp32 MatMul rate measured at the run's start and end (core/matmul-rate.ts). */
+  machine?: { cpu: string; threads: number; shape: readonly number[]; gflopS: { start: number; end: number } };
 }
 
 /** What the settings table says about a run (read from the run itself). */
@@ -56,6 +58,8 @@ export interface SettingsView extends RunSettings {
   seeds: number;
   control: boolean;
   mdl: boolean;
+  /** The task probes' final fits (task × layer × seed), and how many of them the iteration or epoch limit stopped. */
+  fits?: { total: number; limited: number };
 }
 
 /**
