@@ -7,6 +7,9 @@ import type { FitInfo, Labels, Probe, ProbeKind, ProbeOptions } from './types.js
 
 export type { L2Path, Training, Warm } from './search.js';
 
+/** What `train` reports of the final fit: iterations or epochs, and whether its stopping rule ended it. */
+export type FinalFit = Pick<FitInfo, 'iterations' | 'converged'>;
+
 /** Every hyperparameter against its meaning, so a 0 or a negative value never falls back to a default unnoticed. */
 function checkProbeOptions(o: ProbeOptions): void {
   const optional = (name: keyof ProbeOptions, check: (name: string, value: number) => void) => {
@@ -51,7 +54,7 @@ export abstract class ProbeBase<Hint> implements Probe {
    * or epochs and whether the stopping rule was met. `warm` holds the validation walk's parameters
    * at that λ, when there was a walk.
    */
-  protected abstract train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Hint> | undefined): Pick<FitInfo, 'iterations' | 'converged'>;
+  protected abstract train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Hint> | undefined): FinalFit;
   protected abstract openPath(fit: Training, validation: Training): L2Path<Hint>;
   /** Natural-log class probabilities for standardized rows. */
   protected abstract logProba(X: Matrix): Float32Array;

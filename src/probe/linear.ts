@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { ProbeBase, type L2Path, type Training, type Warm } from './base.js';
+import { ProbeBase, type FinalFit, type L2Path, type Training, type Warm } from './base.js';
 import { peek, valuesOf } from './backend.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { logisticLoss, softmaxLoss } from './losses.js';
 import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
 import { restandardize, type Standardizer } from './standardize.js';
 import type { Matrix } from '../core/activations.js';
-import type { FitInfo, ProbeOptions } from './types.js';
+import type { ProbeOptions } from './types.js';
 
 /** Parameters [W (row-major, features × outputs), b] over the classes present in the training rows. */
 interface Fitted {
@@ -44,7 +44,7 @@ export class LinearProbe extends ProbeBase<Fitted> {
     super({ ...options, kind: 'linear' });
   }
 
-  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Fitted> | undefined): Pick<FitInfo, 'iterations' | 'converged'> {
+  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Fitted> | undefined): FinalFit {
     const design = new Design(data);
     try {
       // The walk's fitting part may lack a class the whole training split has: then start cold.

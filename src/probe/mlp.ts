@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { Random } from '../core/random.js';
 import { valuesOf } from './backend.js';
 import { Adam } from './adam.js';
-import { ProbeBase, type L2Path, type Training, type Warm } from './base.js';
+import { ProbeBase, type FinalFit, type L2Path, type Training, type Warm } from './base.js';
 import { accuracy, argmaxRows, meanLogLoss } from './metrics.js';
 import { holdOut } from './search.js';
 import { restandardize, selectLabels, type Standardizer } from './standardize.js';
 import { selectRows, type Matrix } from '../core/activations.js';
-import type { FitInfo, ProbeOptions } from './types.js';
+import type { ProbeOptions } from './types.js';
 
 const EARLY_STOP_PATIENCE = 5; // epochs without a better validation score before training stops (sklearn: 10)
 const EARLY_STOP_FRACTION = 0.1; // with λ given: rows held out to stop on (sklearn's validation_fraction)
@@ -63,7 +63,7 @@ export class MlpProbe extends ProbeBase<Trained> {
     super({ ...options, kind: 'mlp' });
   }
 
-  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Trained> | undefined): Pick<FitInfo, 'iterations' | 'converged'> {
+  protected train(data: Training, scaling: Standardizer, l2: number, warm: Warm<Trained> | undefined): FinalFit {
     if (warm) {
       const { W, b } = restandardize(warm.value.weights.W1, warm.value.weights.b1, warm.scaling, scaling);
       this.weights = { ...warm.value.weights, W1: W, b1: b };
@@ -159,7 +159,7 @@ class Trainer {
     const order = Array.from({ length: this.rows }, (_, i) => i);
     const xBatch = new Float32Array(batchSize * this.cols);
     const tBatch = new Float32Array(batchSize * this.numClasses);
-    let best: (Trained & { validationLoss: number; validationAccuracy: number }) | undefined;
+    let best: (Omit<Trained, 'stoppedEarly'> & { validationLoss: number; validationAccuracy: number }) | undefined;
     // Accuracy first, loss breaking ties (sklearn's early stopping); or loss alone with selectBy 'logLoss'.
     const byLoss = this.options.selectBy === 'logLoss';
     const better = (s: { loss: number; accuracy: number }) =>
@@ -181,7 +181,7 @@ class Trainer {
       if (validation) {
         const scored = score(validation, weights, this.numClasses);
         if (better(scored)) {
-          best = { validationLoss: scored.loss, validationAccuracy: scored.accuracy, epochs: before + epoch, weights: copyWeights(weights), stoppedEarly: false };
+          best = { validationLoss: scored.loss, validationAccuracy: scored.accuracy, epochs: before + epoch, weights: copyWeights(weights) };
           bestEpoch = epoch;
         } else if (epoch - bestEpoch >= EARLY_STOP_PATIENCE) {
           stoppedEarly = true;

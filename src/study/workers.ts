@@ -52,7 +52,8 @@ export class FitWorkers {
     worker.on('exit', (code) => {
       if (this.closed) return;
       this.workers.splice(this.workers.indexOf(worker), 1);
-      if (this.idle.includes(worker)) this.idle.splice(this.idle.indexOf(worker), 1);
+      const idle = this.idle.indexOf(worker);
+      if (idle >= 0) this.idle.splice(idle, 1);
       const job = this.running.get(worker);
       this.running.delete(worker);
       job?.reject(new Error(`a fit worker stopped (exit code ${code})${failure}; its fit did not finish`));
