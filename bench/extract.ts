@@ -2,7 +2,8 @@
  * Extraction throughput on one machine, in one run, on the same texts and batch size:
  *   - layerwise (every hidden state, mean-pooled) in fp32, q8 (int8 weights), and fp16 and q4
  *     (onnx/model_fp16.onnx, onnx/model_q4.onnx: bench/make-roberta-base.sh makes them) when present;
- *   - ONNX Runtime alone on the tapped graph, same batches (no tokenizing or pooling), each dtype;
+ *   - ONNX Runtime alone on the tapped graph, same batches (no tokenizing or pooling), each dtype: as
+ *     layerwise edits it (attention keys read in place, src/encoder/onnx/key-transpose.ts) and as exported;
  *   - transformers.js's own `feature-extraction` pipeline (last layer only), each dtype;
  *   - Hugging Face PyTorch eager, fp32, `output_hidden_states=True`, on length-sorted batches and
  *     in input order, when --python (or LAYERWISE_BENCH_PYTHON, or the repository's .venv-tools/bin/python)
@@ -22,7 +23,9 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pipeline } from '@huggingface/transformers';
+import * as ort from 'onnxruntime-node';
 import { Encoder } from '../src/index.js';
+import { writeEditedGraph } from '../src/encoder/onnx/graph.js';
 import { planBatches } from '../src/encoder/batches.js';
 import { MODEL_FILES } from '../src/encoder/encoder.js';
 import { cpuModel, measureMatmulRate } from '../src/core/matmul-rate.js';
@@ -89,6 +92,21 @@ for (const dtype of ['fp32', 'q8', 'fp16', 'q4'] as const) {
       batchSize,
     );
     for (const batch of batches) await encoder.model.run(batch.map((i) => ids[i]), padId, { layers });
+  });
+  // The same taps without layerwise's node edits: what the edits gain, measured in this run.
+  const asExported = resolve(`.cache/layerwise-bench/as-exported-${dtype}.onnx`);
+  writeEditedGraph(file, asExported, { outputs: encoder.model.taps.hiddenStates });
+  const session = await ort.InferenceSession.create(asExported, { graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: availableParallelism(), interOpNumThreads: 1 });
+  disposers.push(() => session.release());
+  path(`ONNX Runtime alone, tapped graph as exported ${dtype}`, dtype, async (n) => {
+    for (const batch of planBatches(ids.slice(0, n).map((x) => x.length), batchSize)) {
+      const longest = Math.max(...batch.map((i) => ids[i].length));
+      const inputIds = new BigInt64Array(batch.length * longest).fill(BigInt(padId));
+      const mask = new BigInt64Array(batch.length * longest);
+      batch.forEach((i, row) => ids[i].forEach((id, t) => ((inputIds[row * longest + t] = BigInt(id)), (mask[row * longest + t] = 1n))));
+      const dims = [batch.length, longest];
+      await session.run({ input_ids: new ort.Tensor('int64', inputIds, dims), attention_mask: new ort.Tensor('int64', mask, dims) });
+    }
   });
   const extractor = await pipeline('feature-extraction', model, { dtype, local_files_only: true });
   disposers.push(() => extractor.dispose());
@@ -191,6 +209,7 @@ console.log('\nratios');
 console.log(`  layerwise fp32 / transformers.js fp32 (last layer): ${ratio(fp32, find('transformers.js feature-extraction fp32'))}`);
 console.log(`  layerwise fp32 / HF PyTorch eager (sorted batches): ${ratio(fp32, sortedTorch)}`);
 console.log(`  layerwise fp32 / ONNX Runtime alone: ${ratio(fp32, find('ONNX Runtime alone, tapped graph fp32'))}`);
+for (const dtype of ['fp32', 'q8']) console.log(`  ONNX Runtime alone ${dtype}, keys read in place / as exported: ${ratio(find(`ONNX Runtime alone, tapped graph ${dtype}`), find(`ONNX Runtime alone, tapped graph as exported ${dtype}`))}`);
 console.log(`  layerwise q8 / layerwise fp32: ${ratio(q8, fp32)}`);
 console.log(`  layerwise q8 / HF PyTorch eager fp32 (sorted batches): ${ratio(q8, sortedTorch)}`);
 for (const dtype of ['fp16', 'q4']) if (find(`layerwise ${dtype}`)) console.log(`  layerwise ${dtype} / layerwise fp32: ${ratio(find(`layerwise ${dtype}`), fp32)}`);

@@ -4,6 +4,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symli
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Encoder, cosineSimilarity } from '../src/index.js';
+import { readGraph } from '../src/encoder/onnx/graph.js';
+import { halfToFloat } from '../src/encoder/session.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
 interface Reference {
@@ -117,6 +119,22 @@ describe('tiny-roberta-q8: the int8 file', () => {
   });
 });
 
+test('float16 taps: all 65,536 half-precision patterns read as float32 by their bits (sign, exponent rebiased 15 → 127, fraction shifted 13)', () => {
+  const all = halfToFloat(Uint16Array.from({ length: 65536 }, (_, h) => h));
+  const bits = new Uint32Array(1);
+  const asFloat = new Float32Array(bits.buffer);
+  for (let h = 0; h < 65536; h++) {
+    const exp = (h >> 10) & 0x1f;
+    const frac = h & 0x3ff;
+    const sign = (h >> 15) << 31;
+    if (exp === 0) bits[0] = frac === 0 ? sign >>> 0 : 0; // subnormals checked below
+    else bits[0] = (sign | ((exp === 31 ? 255 : exp - 15 + 127) << 23) | (frac << 13)) >>> 0;
+    if (exp === 0 && frac !== 0) assert.equal(Math.abs(all[h]), frac / 2 ** 24, `pattern ${h}`);
+    else if (exp === 31 && frac !== 0) assert.ok(Number.isNaN(all[h]), `pattern ${h}`);
+    else assert.ok(Object.is(all[h], asFloat[0]), `pattern ${h}: ${all[h]} against ${asFloat[0]}`);
+  }
+});
+
 describe('taps', () => {
   for (const variant of ['tiny-roberta', 'tiny-roberta-opset17', 'tiny-roberta-prefixed']) {
     test(`${variant}: last tapped layer is bit-equal to the graph's own last_hidden_state`, async () => {
@@ -133,6 +151,21 @@ describe('taps', () => {
       await encoder.dispose();
     });
   }
+
+  test('the tapped graph reads attention keys in place: one FusedMatMul (transB) per layer, no Transpose moving the innermost axis', async () => {
+    const cache = tempDir();
+    const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cache });
+    const layers = encoder.numHiddenStates - 1;
+    await encoder.dispose();
+    const [key] = readdirSync(join(cache, 'tapped'));
+    const graph = readGraph(join(cache, 'tapped', key, 'model.onnx'));
+    assert.ok(graph.domains.includes('com.microsoft'));
+    assert.equal(graph.nodes.filter((n) => n.opType === 'FusedMatMul').length, layers);
+    assert.equal(graph.nodes.filter((n) => n.opType === 'MatMul').length, readGraph(join(FIXTURES, 'tiny-roberta', 'onnx', 'model.onnx')).nodes.filter((n) => n.opType === 'MatMul').length - layers);
+    const transposes = graph.nodes.filter((n) => n.opType === 'Transpose');
+    assert.ok(transposes.length >= 3 * layers && transposes.every((n) => n.perm!.at(-1) === n.perm!.length - 1), JSON.stringify(transposes.map((n) => n.perm)));
+    rmSync(cache, { recursive: true, force: true });
+  });
 
   test('names the base model scope of a prefixed export', async () => {
     const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta-prefixed'), { layerwiseCache: cacheRoot });

@@ -4,7 +4,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Encoder, cosineSimilarity, type ActivationCache, type Dtype } from '../src/index.js';
-import { readGraph, writeWithOutputs } from '../src/encoder/onnx/graph.js';
+import { readGraph, writeEditedGraph } from '../src/encoder/onnx/graph.js';
+import { keyTransposeEdits } from '../src/encoder/onnx/key-transpose.js';
 import { findTaps } from '../src/encoder/taps.js';
 import { FIXTURES, ROOT, tempDir } from './helpers.js';
 
@@ -155,12 +156,19 @@ for (const m of manifest.models) {
   });
 }
 
-/** The tapped graph's own first output (logits or last_hidden_state) is bit-equal to the untapped file's. */
+/**
+ * The tapped graph's own first output (logits or last_hidden_state) is bit-equal to the untapped file's,
+ * with the attention keys read in place (keyTransposeEdits) as extraction runs it.
+ */
 async function assertTapsChangeNothing(modelPath: string, inputs: string[], ids: number[]): Promise<void> {
   const graph = readGraph(modelPath);
   const taps = findTaps(graph);
   const tapped = join(cacheRoot, `taps-check-${Math.random().toString(36).slice(2)}.onnx`);
-  writeWithOutputs(modelPath, tapped, taps.hiddenStates);
+  const edits = keyTransposeEdits(graph);
+  // Every float32 graph of the zoo computes its scores on transposed keys; ORT's FusedMatMul has no float16.
+  const layers = taps.hiddenStates.length - 1;
+  assert.ok(graph.float16 ? edits.nodes.length === 0 : edits.nodes.length >= 2 * layers, `${edits.nodes.length} key transpose edits for ${layers} layers`);
+  writeEditedGraph(modelPath, tapped, { outputs: taps.hiddenStates, ...edits });
   const dims = [1, ids.length];
   const values: Record<string, BigInt64Array> = {
     input_ids: BigInt64Array.from(ids.map(BigInt)),

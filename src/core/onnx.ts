@@ -4,9 +4,9 @@ import { lengthDelimited, message, stringField, varintField } from './protobuf.j
 // model's graph and to write a one-node model, without a protobuf library.
 export const MODEL = { irVersion: 1, graph: 7, opsetImport: 8 } as const;
 export const OPERATOR_SET = { domain: 1, version: 2 } as const;
-export const GRAPH = { node: 1, name: 2, initializer: 5, input: 11, output: 12 } as const;
-export const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, metadata: 9 } as const;
-export const ATTRIBUTE = { name: 1, int: 3, type: 20 } as const;
+export const GRAPH = { node: 1, name: 2, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
+export const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7, metadata: 9 } as const;
+export const ATTRIBUTE = { name: 1, int: 3, ints: 8, type: 20 } as const;
 export const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9, externalData: 13 } as const;
 export const VALUE_INFO = { name: 1, type: 2 } as const;
 export const ENTRY = { key: 1, value: 2 } as const;
@@ -15,7 +15,8 @@ const TENSOR_TYPE = { elementType: 1, shape: 2 } as const;
 const SHAPE = { dim: 1 } as const;
 const DIMENSION = { value: 1, param: 2 } as const;
 const DATA_TYPE = { float: 1, uint8: 2, int8: 3, int32: 6 } as const; // TensorProto.DataType
-const INT_ATTRIBUTE = 2; // AttributeProto.AttributeType
+export const FLOAT16 = 10; // TensorProto.DataType
+const ATTRIBUTE_TYPE = { int: 2, ints: 7 } as const; // AttributeProto.AttributeType
 
 /** An element type a one-node model's tensors may have. */
 export type ElementType = keyof typeof DATA_TYPE;
@@ -69,13 +70,19 @@ function tensor(name: string, { type, dims, data }: Initializer): Uint8Array {
   );
 }
 
+/** A node's attribute field holding a non-negative integer (INT) or a list of them (INTS). */
+export function intAttribute(name: string, value: number | readonly number[]): Uint8Array {
+  const values = typeof value === 'number' ? varintField(ATTRIBUTE.int, value) : message(...value.map((v) => varintField(ATTRIBUTE.ints, v)));
+  return lengthDelimited(NODE.attribute, message(stringField(ATTRIBUTE.name, name), values, varintField(ATTRIBUTE.type, typeof value === 'number' ? ATTRIBUTE_TYPE.int : ATTRIBUTE_TYPE.ints)));
+}
+
 /** The bytes of an ONNX model whose graph is one node (ONNX Runtime loads them from memory). */
 export function singleNodeModel({ op, inputs, output, intAttributes = {}, opset }: SingleNode): Uint8Array {
   const node = message(
     ...Object.keys(inputs).map((name) => stringField(NODE.input, name)),
     stringField(NODE.output, output[0]),
     stringField(NODE.opType, op),
-    ...Object.entries(intAttributes).map(([name, value]) => lengthDelimited(NODE.attribute, message(stringField(ATTRIBUTE.name, name), varintField(ATTRIBUTE.int, value), varintField(ATTRIBUTE.type, INT_ATTRIBUTE)))),
+    ...Object.entries(intAttributes).map(([name, value]) => intAttribute(name, value)),
   );
   const entries = Object.entries(inputs);
   const graph = message(

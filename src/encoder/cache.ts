@@ -3,7 +3,7 @@ import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
-import { writeWithOutputs } from './onnx/graph.js';
+import { writeEditedGraph, type GraphEdits } from './onnx/graph.js';
 
 /**
  * The on-disk caches of layerwise (`~/.cache/layerwise`), built so that they cannot lie: keys hold
@@ -86,13 +86,13 @@ interface TappedRecord {
 }
 
 /**
- * The path of `modelPath` with `outputs` added as graph outputs, built once and cached in `tapDir`
- * under the model's content hash. A record beside each graph (size, mtime, checksum) catches a
+ * The path of `modelPath` with `edits` made (taps added as graph outputs, nodes edited), built once
+ * and cached in `tapDir` under the model's content hash. A record beside each graph (size, mtime, checksum) catches a
  * truncated or altered copy, which is rebuilt with a warning; an unwritable `tapDir` falls back
  * to a temporary folder with a warning.
  */
-export function tappedGraph(modelPath: string, outputs: readonly string[], tapDir: string, format: number, memoDir: string, externalData: readonly string[] = []): string {
-  const key = sha256(JSON.stringify([format, fileHash(modelPath, memoDir), outputs])).slice(0, 24);
+export function tappedGraph(modelPath: string, edits: GraphEdits, tapDir: string, format: number, memoDir: string, externalData: readonly string[] = []): string {
+  const key = sha256(JSON.stringify([format, fileHash(modelPath, memoDir), edits])).slice(0, 24);
   // One folder per tapped graph: ONNX Runtime reads external weights only from beside the graph.
   const path = join(tapDir, key, 'model.onnx');
   const recordPath = join(tapDir, key, 'record.json');
@@ -109,7 +109,7 @@ export function tappedGraph(modelPath: string, outputs: readonly string[], tapDi
   }
   const build = (target: string) => {
     placeExternalData(modelPath, dirname(target), externalData);
-    writeWithOutputs(modelPath, target, [...outputs]);
+    writeEditedGraph(modelPath, target, edits);
     const { size, mtimeMs } = statSync(target);
     return { size, mtimeMs, sha256: hashFile(target) };
   };

@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync, fsyncSync, renameSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ENTRY, GRAPH, MODEL, NODE, OPERATOR_SET, TENSOR, VALUE_INFO } from '../../core/onnx.js';
-import { LEN, ProtoFile, encodeVarint, fields, lengthDelimited, readString, type FieldHeader } from '../../core/protobuf.js';
+import { ATTRIBUTE, ENTRY, FLOAT16, GRAPH, MODEL, NODE, OPERATOR_SET, TENSOR, VALUE_INFO, intAttribute } from '../../core/onnx.js';
+import { LEN, ProtoFile, VARINT, encodeVarint, fields, readVarint, lengthDelimited, message, readString, stringField, varintField, type FieldHeader } from '../../core/protobuf.js';
 
 /** What tapping needs of an ONNX node: its name, module scope, op and data flow. */
 export interface OnnxNode {
@@ -14,11 +14,17 @@ export interface OnnxNode {
   opType: string;
   inputs: string[];
   outputs: string[];
+  /** A Transpose's `perm` attribute. */
+  perm?: number[];
 }
 
 export interface OnnxGraph {
   path: string;
   opset: number;
+  /** Operator set domains the model imports (`''` is the default one, `com.microsoft` ORT's contrib ops). */
+  domains: string[];
+  /** Whether any initializer is float16 (fp16 and q4f16 exports). */
+  float16: boolean;
   nodes: OnnxNode[];
   inputs: string[];
   outputs: string[];
@@ -54,6 +60,28 @@ function scopeFromNameScopes(literal: string): string {
   return parts.length ? `/${parts.join('/')}/` : '/';
 }
 
+/** The integers of an attribute named `perm`, packed or not; undefined for any other attribute. */
+function permAttribute(buf: Uint8Array): number[] | undefined {
+  let name = '';
+  const ints: number[] = [];
+  for (const f of fields(buf)) {
+    if (f.field === ATTRIBUTE.name) name = readString(buf, f);
+    else if (f.field === ATTRIBUTE.ints && f.wire === VARINT) ints.push(f.length);
+    else if (f.field === ATTRIBUTE.ints && f.wire === LEN) for (const g of fieldsOfPacked(buf, f)) ints.push(g);
+  }
+  return name === 'perm' ? ints : undefined;
+}
+
+/** The varints of a packed repeated field. */
+function* fieldsOfPacked(buf: Uint8Array, f: FieldHeader): Generator<number> {
+  let pos = f.start;
+  while (pos < f.end) {
+    const [value, next] = readVarint(buf, pos);
+    yield value;
+    pos = next;
+  }
+}
+
 function decodeNode(buf: Uint8Array): OnnxNode {
   const node: OnnxNode = { name: '', scope: '', opType: '', inputs: [], outputs: [] };
   let nameScopes: string | undefined;
@@ -62,6 +90,10 @@ function decodeNode(buf: Uint8Array): OnnxNode {
     else if (f.field === NODE.output) node.outputs.push(readString(buf, f));
     else if (f.field === NODE.name) node.name = readString(buf, f);
     else if (f.field === NODE.opType) node.opType = readString(buf, f);
+    else if (f.field === NODE.attribute) {
+      const perm = permAttribute(buf.subarray(f.start, f.end));
+      if (perm) node.perm = perm;
+    }
     else if (f.field === NODE.metadata) {
       const [key, value] = decodeEntry(buf.subarray(f.start, f.end));
       if (key === 'pkg.torch.onnx.name_scopes') nameScopes = value;
@@ -72,9 +104,10 @@ function decodeNode(buf: Uint8Array): OnnxNode {
 }
 
 /** An initializer's name and, for external weights, the file holding them. */
-function initializerInfo(file: ProtoFile, msg: FieldHeader): { name: string; location?: string } {
-  const info: { name: string; location?: string } = { name: '' };
+function initializerInfo(file: ProtoFile, msg: FieldHeader): { name: string; dataType: number; location?: string } {
+  const info: { name: string; dataType: number; location?: string } = { name: '', dataType: 0 };
   for (const f of file.fields(msg.start, msg.end)) {
+    if (f.field === TENSOR.dataType && f.wire === VARINT) info.dataType = f.length;
     if (f.wire !== LEN) continue;
     if (f.field === TENSOR.name) info.name = new TextDecoder().decode(file.read(f.start, f.length));
     else if (f.field === TENSOR.externalData) {
@@ -93,9 +126,10 @@ function messageName(file: ProtoFile, msg: FieldHeader, nameField: number): stri
   return '';
 }
 
-function graphField(file: ProtoFile): { graph: FieldHeader; opset: number } {
+function graphField(file: ProtoFile): { graph: FieldHeader; opset: number; domains: string[] } {
   let graph: FieldHeader | undefined;
   let opset = 0;
+  const domains: string[] = [];
   for (const f of file.fields(0, file.size)) {
     if (f.field === MODEL.graph && f.wire === LEN) graph = f;
     else if (f.field === MODEL.opsetImport && f.wire === LEN) {
@@ -107,25 +141,27 @@ function graphField(file: ProtoFile): { graph: FieldHeader; opset: number } {
         else if (g.field === OPERATOR_SET.version) version = g.length;
       }
       if (domain === '' || domain === 'ai.onnx') opset = version;
+      domains.push(domain === 'ai.onnx' ? '' : domain);
     }
   }
   if (!graph) throw new Error('no graph in the file');
-  return { graph, opset };
+  return { graph, opset, domains };
 }
 
 /** Reads the graph structure of an .onnx file; weights are skipped, never loaded. */
 export function readGraph(path: string): OnnxGraph {
   const file = new ProtoFile(path);
   try {
-    const { graph, opset } = graphField(file);
-    const result: OnnxGraph = { path, opset, nodes: [], inputs: [], outputs: [], initializers: new Set(), externalData: [] };
+    const { graph, opset, domains } = graphField(file);
+    const result: OnnxGraph = { path, opset, domains, float16: false, nodes: [], inputs: [], outputs: [], initializers: new Set(), externalData: [] };
     const external = new Set<string>();
     for (const f of file.fields(graph.start, graph.end)) {
       if (f.wire !== LEN) continue;
       if (f.field === GRAPH.node) result.nodes.push(decodeNode(file.read(f.start, f.length)));
       else if (f.field === GRAPH.initializer) {
-        const { name, location } = initializerInfo(file, f);
+        const { name, dataType, location } = initializerInfo(file, f);
         result.initializers.add(name);
+        if (dataType === FLOAT16) result.float16 = true;
         if (location) external.add(location);
       }
       else if (f.field === GRAPH.input) result.inputs.push(messageName(file, f, VALUE_INFO.name));
@@ -146,28 +182,92 @@ function untypedOutput(name: string): Uint8Array {
   return lengthDelimited(GRAPH.output, lengthDelimited(VALUE_INFO.name, new TextEncoder().encode(name)));
 }
 
+/** A change to one node, made as the graph is copied; the node's other fields keep their bytes. */
+export interface NodeEdit {
+  /** Index among the graph's nodes, in file order. */
+  node: number;
+  opType?: string;
+  domain?: string;
+  /** Integer attributes to set, replacing any of the same name: a number (INT) or a list (INTS). */
+  attributes?: Record<string, number | number[]>;
+}
+
+export interface GraphEdits {
+  /** Tensors to add as graph outputs. */
+  outputs: readonly string[];
+  nodes?: readonly NodeEdit[];
+  /** Operator set imports the edited nodes need (domain → version), added when the model lacks them. */
+  opsets?: Record<string, number>;
+}
+
+/** A node's bytes with `edit` applied: replaced fields dropped where they stood, their new values appended. */
+function editedNode(buf: Uint8Array, edit: NodeEdit): Uint8Array {
+  const attributes = edit.attributes ?? {};
+  const kept = [...fields(buf)].filter((f) => {
+    if (f.field === NODE.opType) return edit.opType === undefined;
+    if (f.field === NODE.domain) return edit.domain === undefined;
+    if (f.field !== NODE.attribute) return true;
+    const attribute = buf.subarray(f.start, f.end);
+    const name = [...fields(attribute)].find((g) => g.field === ATTRIBUTE.name);
+    return !(name && readString(attribute, name) in attributes);
+  });
+  return message(
+    ...kept.map((f) => buf.subarray(f.pos, f.end)),
+    ...(edit.opType === undefined ? [] : [stringField(NODE.opType, edit.opType)]),
+    ...(edit.domain === undefined ? [] : [stringField(NODE.domain, edit.domain)]),
+    ...Object.entries(attributes).map(([name, value]) => intAttribute(name, value)),
+  );
+}
+
 /**
- * Copies `srcPath` to `dstPath` with extra graph outputs, streaming in chunks so memory
- * stays flat whatever the model size. Written to a temp file, then renamed.
+ * Copies `srcPath` to `dstPath` with extra graph outputs and edited nodes, streaming in chunks so
+ * memory stays flat whatever the model size. Written to a temp file, then renamed.
  */
-export function writeWithOutputs(srcPath: string, dstPath: string, extraOutputs: string[]): void {
+export function writeEditedGraph(srcPath: string, dstPath: string, { outputs, nodes = [], opsets = {} }: GraphEdits): void {
   const file = new ProtoFile(srcPath);
   mkdirSync(dirname(dstPath), { recursive: true });
   const tmp = `${dstPath}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    const { graph } = graphField(file);
-    const appended = extraOutputs.map(untypedOutput);
-    const newLength = graph.length + appended.reduce((s, a) => s + a.length, 0);
-    const copy = (from: number, to: number) => {
+    const { graph, domains } = graphField(file);
+    const edits = new Map(nodes.map((e) => [e.node, e]));
+    const graphFields = [...file.fields(graph.start, graph.end)].filter((f) => f.wire === LEN);
+    const nodeFields = graphFields.filter((f) => f.field === GRAPH.node);
+    const replaced = new Map<FieldHeader, Uint8Array>();
+    // An edited node's outputs may change shape (a new perm): their declared shapes (dynamo exports
+    // declare every tensor's) are dropped, for ONNX Runtime to infer again.
+    const reshaped = new Set<string>();
+    for (const [index, edit] of edits) {
+      const f = nodeFields[index];
+      const bytes = file.read(f.start, f.length);
+      decodeNode(bytes).outputs.forEach((t) => reshaped.add(t));
+      replaced.set(f, lengthDelimited(GRAPH.node, editedNode(bytes, edit)));
+    }
+    // The graph's fields as byte ranges to copy, with edited nodes in place of theirs.
+    const parts: Array<[number, number] | Uint8Array> = [];
+    let from = graph.start;
+    for (const f of graphFields) {
+      const replacement = replaced.get(f);
+      const drop = f.field === GRAPH.valueInfo && reshaped.has(messageName(file, f, VALUE_INFO.name));
+      if (!replacement && !drop) continue;
+      parts.push([from, f.pos], ...(replacement ? [replacement] : []));
+      from = f.end;
+    }
+    parts.push([from, graph.end], ...outputs.map(untypedOutput));
+    const imports = Object.entries(opsets).filter(([domain]) => !domains.includes(domain));
+    const newLength = parts.reduce((sum, p) => sum + (p instanceof Uint8Array ? p.length : p[1] - p[0]), 0);
+    const copy = (start: number, end: number) => {
       const chunk = 64 << 20;
-      for (let pos = from; pos < to; pos += chunk) writeSync(fd, file.read(pos, Math.min(chunk, to - pos)));
+      for (let pos = start; pos < end; pos += chunk) writeSync(fd, file.read(pos, Math.min(chunk, end - pos)));
     };
     copy(0, graph.pos);
     writeSync(fd, new Uint8Array([...encodeVarint(MODEL.graph * 8 + LEN), ...encodeVarint(newLength)]));
-    copy(graph.start, graph.end);
-    for (const a of appended) writeSync(fd, a);
+    for (const p of parts) {
+      if (p instanceof Uint8Array) writeSync(fd, p);
+      else copy(p[0], p[1]);
+    }
     copy(graph.end, file.size);
+    for (const [domain, version] of imports) writeSync(fd, lengthDelimited(MODEL.opsetImport, message(stringField(OPERATOR_SET.domain, domain), varintField(OPERATOR_SET.version, version))));
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, dstPath);
