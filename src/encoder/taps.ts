@@ -1,4 +1,4 @@
-import type { OnnxGraph } from './onnx/graph.js';
+import { consumersOf, type OnnxGraph } from './onnx/graph.js';
 
 /**
  * Where each activation lives in an encoder's ONNX graph, found by data flow rather than by node
@@ -99,8 +99,7 @@ export function findTaps(graph: OnnxGraph): TapPlan {
 
   const components: Record<string, string> = {};
   let prefix = '';
-  const consumers = new Map<string, number[]>();
-  graph.nodes.forEach((n, i) => n.inputs.forEach((t) => consumers.set(t, [...(consumers.get(t) ?? []), i])));
+  const consumers = consumersOf(graph);
   for (const node of graph.nodes) {
     if (node.opType !== 'Gather' || !graph.initializers.has(node.inputs[0])) continue;
     const m = /^(.*?)\/embeddings?\/([A-Za-z_]+)\/[^/]*$/.exec(node.scope);

@@ -148,6 +148,17 @@ function graphField(file: ProtoFile): { graph: FieldHeader; opset: number; domai
   return { graph, opset, domains };
 }
 
+/** Each tensor's readers: the indices of the nodes taking it as an input. */
+export function consumersOf(graph: OnnxGraph): Map<string, number[]> {
+  const consumers = new Map<string, number[]>();
+  graph.nodes.forEach((n, i) => n.inputs.forEach((t) => {
+    const readers = consumers.get(t);
+    if (readers) readers.push(i);
+    else consumers.set(t, [i]);
+  }));
+  return consumers;
+}
+
 /** Reads the graph structure of an .onnx file; weights are skipped, never loaded. */
 export function readGraph(path: string): OnnxGraph {
   const file = new ProtoFile(path);
@@ -209,7 +220,7 @@ function editedNode(buf: Uint8Array, edit: NodeEdit): Uint8Array {
     if (f.field !== NODE.attribute) return true;
     const attribute = buf.subarray(f.start, f.end);
     const name = [...fields(attribute)].find((g) => g.field === ATTRIBUTE.name);
-    return !(name && readString(attribute, name) in attributes);
+    return !(name && Object.hasOwn(attributes, readString(attribute, name)));
   });
   return message(
     ...kept.map((f) => buf.subarray(f.pos, f.end)),

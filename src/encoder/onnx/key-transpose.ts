@@ -1,4 +1,4 @@
-import type { GraphEdits, NodeEdit, OnnxGraph } from './graph.js';
+import { consumersOf, type GraphEdits, type NodeEdit, type OnnxGraph } from './graph.js';
 
 /**
  * Edits that let ONNX Runtime read attention keys transposed instead of copying them so.
@@ -17,8 +17,7 @@ import type { GraphEdits, NodeEdit, OnnxGraph } from './graph.js';
 export function keyTransposeEdits(graph: OnnxGraph): Required<Omit<GraphEdits, 'outputs'>> {
   const nodes: NodeEdit[] = [];
   if (graph.float16) return { nodes, opsets: {} };
-  const consumers = new Map<string, number[]>();
-  graph.nodes.forEach((n, i) => n.inputs.forEach((t) => consumers.set(t, [...(consumers.get(t) ?? []), i])));
+  const consumers = consumersOf(graph);
   const outputs = new Set(graph.outputs);
   graph.nodes.forEach((transpose, i) => {
     const perm = transpose.perm;
