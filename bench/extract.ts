@@ -99,14 +99,7 @@ for (const dtype of ['fp32', 'q8', 'fp16', 'q4'] as const) {
   const session = await ort.InferenceSession.create(asExported, { graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: availableParallelism(), interOpNumThreads: 1 });
   disposers.push(() => session.release());
   path(`ONNX Runtime alone, tapped graph as exported ${dtype}`, dtype, async (n) => {
-    for (const batch of planBatches(ids.slice(0, n).map((x) => x.length), batchSize)) {
-      const longest = Math.max(...batch.map((i) => ids[i].length));
-      const inputIds = new BigInt64Array(batch.length * longest).fill(BigInt(padId));
-      const mask = new BigInt64Array(batch.length * longest);
-      batch.forEach((i, row) => ids[i].forEach((id, t) => ((inputIds[row * longest + t] = BigInt(id)), (mask[row * longest + t] = 1n))));
-      const dims = [batch.length, longest];
-      await session.run({ input_ids: new ort.Tensor('int64', inputIds, dims), attention_mask: new ort.Tensor('int64', mask, dims) });
-    }
+    for (const batch of planBatches(ids.slice(0, n).map((x) => x.length), batchSize)) await session.run(encoder.model.feeds(batch.map((i) => ids[i]), padId));
   });
   const extractor = await pipeline('feature-extraction', model, { dtype, local_files_only: true });
   disposers.push(() => extractor.dispose());

@@ -87,9 +87,9 @@ interface TappedRecord {
 
 /**
  * The path of `modelPath` with `edits` made (taps added as graph outputs, nodes edited), built once
- * and cached in `tapDir` under the model's content hash. A record beside each graph (size, mtime, checksum) catches a
- * truncated or altered copy, which is rebuilt with a warning; an unwritable `tapDir` falls back
- * to a temporary folder with a warning.
+ * and cached in `tapDir` under the model's content hash. A record beside each graph (size, mtime,
+ * checksum) catches a truncated or altered copy, which is rebuilt with a warning; an unwritable
+ * `tapDir` falls back to a temporary folder with a warning.
  */
 export function tappedGraph(modelPath: string, edits: GraphEdits, tapDir: string, format: number, memoDir: string, externalData: readonly string[] = []): string {
   const key = sha256(JSON.stringify([format, fileHash(modelPath, memoDir), edits])).slice(0, 24);

@@ -104,7 +104,7 @@ export class TappedModel {
   hiddenSize = 0;
   private readonly externalData: string[];
   /** Node edits made in every tapped copy (`keyTransposeEdits`). */
-  private readonly speedups: Omit<GraphEdits, 'outputs'>;
+  private readonly keyTransposes: Omit<GraphEdits, 'outputs'>;
   private readonly sessions = new Map<'hidden' | 'full', Promise<ort.InferenceSession>>();
   /** Runs in progress on each session: a replaced session is released only after its last run. */
   private readonly running = new Map<ort.InferenceSession, number>();
@@ -119,7 +119,7 @@ export class TappedModel {
     this.taps = findTaps(graph);
     this.inputNames = graph.inputs.filter((name) => !graph.initializers.has(name));
     this.externalData = graph.externalData;
-    this.speedups = keyTransposeEdits(graph);
+    this.keyTransposes = keyTransposeEdits(graph);
     for (const file of this.externalData) {
       if (!existsSync(join(dirname(modelPath), file))) throw new Error(`${modelPath} keeps its weights in ${file}, which is missing beside it: download or copy it with the model`);
     }
@@ -146,7 +146,7 @@ export class TappedModel {
     let session = this.sessions.get(variant) ?? this.sessions.get('full');
     if (!session) {
       const outputs = variant === 'hidden' ? this.taps.hiddenStates : [...this.taps.hiddenStates, ...this.taps.attentions, ...Object.values(this.taps.components)];
-      const tapped = tappedGraph(this.modelPath, { outputs, ...this.speedups }, this.tapDir, TAP_FORMAT, join(dirname(this.tapDir), 'hashes'), this.externalData);
+      const tapped = tappedGraph(this.modelPath, { outputs, ...this.keyTransposes }, this.tapDir, TAP_FORMAT, join(dirname(this.tapDir), 'hashes'), this.externalData);
       session = ort.InferenceSession.create(tapped, {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
@@ -210,7 +210,7 @@ export class TappedModel {
   }
 
   /** Input tensors for right-padded token ids, as the model's own code would fill them. */
-  private feeds(batchIds: number[][], padId: number): Record<string, ort.Tensor> {
+  feeds(batchIds: number[][], padId: number): Record<string, ort.Tensor> {
     const batch = batchIds.length;
     const seqLen = Math.max(...batchIds.map((ids) => ids.length));
     const ids = new BigInt64Array(batch * seqLen).fill(BigInt(padId));

@@ -1,5 +1,4 @@
-import { closeSync, openSync, writeSync, fsyncSync, renameSync, rmSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../../core/atomic.js';
 import { ATTRIBUTE, ENTRY, FLOAT16, GRAPH, MODEL, NODE, OPERATOR_SET, TENSOR, VALUE_INFO, intAttribute } from '../../core/onnx.js';
 import { LEN, ProtoFile, VARINT, encodeVarint, fields, readVarint, lengthDelimited, message, readString, stringField, varintField, type FieldHeader } from '../../core/protobuf.js';
 
@@ -67,13 +66,13 @@ function permAttribute(buf: Uint8Array): number[] | undefined {
   for (const f of fields(buf)) {
     if (f.field === ATTRIBUTE.name) name = readString(buf, f);
     else if (f.field === ATTRIBUTE.ints && f.wire === VARINT) ints.push(f.length);
-    else if (f.field === ATTRIBUTE.ints && f.wire === LEN) for (const g of fieldsOfPacked(buf, f)) ints.push(g);
+    else if (f.field === ATTRIBUTE.ints && f.wire === LEN) for (const g of packedVarints(buf, f)) ints.push(g);
   }
   return name === 'perm' ? ints : undefined;
 }
 
 /** The varints of a packed repeated field. */
-function* fieldsOfPacked(buf: Uint8Array, f: FieldHeader): Generator<number> {
+function* packedVarints(buf: Uint8Array, f: FieldHeader): Generator<number> {
   let pos = f.start;
   while (pos < f.end) {
     const [value, next] = readVarint(buf, pos);
@@ -230,62 +229,58 @@ function editedNode(buf: Uint8Array, edit: NodeEdit): Uint8Array {
   );
 }
 
+/** The bytes of `file` between `start` and `end`, read in 64 MB chunks so memory stays flat. */
+function* byteRange(file: ProtoFile, start: number, end: number): Generator<Uint8Array> {
+  const chunk = 64 << 20;
+  for (let pos = start; pos < end; pos += chunk) yield file.read(pos, Math.min(chunk, end - pos));
+}
+
 /**
- * Copies `srcPath` to `dstPath` with extra graph outputs and edited nodes, streaming in chunks so
- * memory stays flat whatever the model size. Written to a temp file, then renamed.
+ * Copies `srcPath` to `dstPath` with extra graph outputs and edited nodes, streaming, so memory
+ * stays flat whatever the model size; written atomically (`writeFileAtomic`).
  */
 export function writeEditedGraph(srcPath: string, dstPath: string, { outputs, nodes = [], opsets = {} }: GraphEdits): void {
   const file = new ProtoFile(srcPath);
-  mkdirSync(dirname(dstPath), { recursive: true });
-  const tmp = `${dstPath}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
   try {
     const { graph, domains } = graphField(file);
-    const edits = new Map(nodes.map((e) => [e.node, e]));
     const graphFields = [...file.fields(graph.start, graph.end)].filter((f) => f.wire === LEN);
     const nodeFields = graphFields.filter((f) => f.field === GRAPH.node);
     const replaced = new Map<FieldHeader, Uint8Array>();
     // An edited node's outputs may change shape (a new perm): their declared shapes (dynamo exports
     // declare every tensor's) are dropped, for ONNX Runtime to infer again.
     const reshaped = new Set<string>();
-    for (const [index, edit] of edits) {
-      const f = nodeFields[index];
+    for (const edit of nodes) {
+      const f = nodeFields[edit.node];
       const bytes = file.read(f.start, f.length);
       decodeNode(bytes).outputs.forEach((t) => reshaped.add(t));
       replaced.set(f, lengthDelimited(GRAPH.node, editedNode(bytes, edit)));
     }
     // The graph's fields as byte ranges to copy, with edited nodes in place of theirs.
-    const parts: Array<[number, number] | Uint8Array> = [];
+    const graphParts: Array<[number, number] | Uint8Array> = [];
     let from = graph.start;
     for (const f of graphFields) {
       const replacement = replaced.get(f);
-      const drop = f.field === GRAPH.valueInfo && reshaped.has(messageName(file, f, VALUE_INFO.name));
+      const drop = f.field === GRAPH.valueInfo && reshaped.size > 0 && reshaped.has(messageName(file, f, VALUE_INFO.name));
       if (!replacement && !drop) continue;
-      parts.push([from, f.pos], ...(replacement ? [replacement] : []));
+      graphParts.push([from, f.pos], ...(replacement ? [replacement] : []));
       from = f.end;
     }
-    parts.push([from, graph.end], ...outputs.map(untypedOutput));
+    graphParts.push([from, graph.end], ...outputs.map(untypedOutput));
+    const graphLength = graphParts.reduce((sum, p) => sum + (p instanceof Uint8Array ? p.length : p[1] - p[0]), 0);
     const imports = Object.entries(opsets).filter(([domain]) => !domains.includes(domain));
-    const newLength = parts.reduce((sum, p) => sum + (p instanceof Uint8Array ? p.length : p[1] - p[0]), 0);
-    const copy = (start: number, end: number) => {
-      const chunk = 64 << 20;
-      for (let pos = start; pos < end; pos += chunk) writeSync(fd, file.read(pos, Math.min(chunk, end - pos)));
-    };
-    copy(0, graph.pos);
-    writeSync(fd, new Uint8Array([...encodeVarint(MODEL.graph * 8 + LEN), ...encodeVarint(newLength)]));
-    for (const p of parts) {
-      if (p instanceof Uint8Array) writeSync(fd, p);
-      else copy(p[0], p[1]);
-    }
-    copy(graph.end, file.size);
-    for (const [domain, version] of imports) writeSync(fd, lengthDelimited(MODEL.opsetImport, message(stringField(OPERATOR_SET.domain, domain), varintField(OPERATOR_SET.version, version))));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, dstPath);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
+    const parts: Array<[number, number] | Uint8Array> = [
+      [0, graph.pos],
+      Uint8Array.from([...encodeVarint(MODEL.graph * 8 + LEN), ...encodeVarint(graphLength)]),
+      ...graphParts,
+      [graph.end, file.size],
+      ...imports.map(([domain, version]) => lengthDelimited(MODEL.opsetImport, message(stringField(OPERATOR_SET.domain, domain), varintField(OPERATOR_SET.version, version)))),
+    ];
+    writeFileAtomic(dstPath, (function* () {
+      for (const p of parts) {
+        if (p instanceof Uint8Array) yield p;
+        else yield* byteRange(file, p[0], p[1]);
+      }
+    })());
   } finally {
     file.close();
   }
