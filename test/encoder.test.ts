@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Encoder, cosineSimilarity } from '../src/index.js';
 import { readGraph } from '../src/encoder/onnx/graph.js';
+import { POOLING_WEIGHTS } from '../src/encoder/onnx/pooling.js';
 import { halfToFloat } from '../src/encoder/session.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
@@ -152,16 +153,21 @@ describe('taps', () => {
     });
   }
 
-  test('the tapped graph reads attention keys in place: one FusedMatMul (transB) per layer, no Transpose moving the innermost axis', async () => {
+  test('the tapped graph reads attention keys in place (one FusedMatMul with transB per layer, no Transpose moving the innermost axis) and pools every hidden state by the weights fed', async () => {
     const cache = tempDir();
     const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: cache });
     const layers = encoder.numHiddenStates - 1;
+    const hiddenStates = encoder.model.taps.hiddenStates;
     await encoder.dispose();
     const [key] = readdirSync(join(cache, 'tapped'));
     const graph = readGraph(join(cache, 'tapped', key, 'model.onnx'));
     assert.ok(graph.domains.includes('com.microsoft'));
     assert.equal(graph.nodes.filter((n) => n.opType === 'FusedMatMul').length, layers);
-    assert.equal(graph.nodes.filter((n) => n.opType === 'MatMul').length, readGraph(join(FIXTURES, 'tiny-roberta', 'onnx', 'model.onnx')).nodes.filter((n) => n.opType === 'MatMul').length - layers);
+    const pooling = graph.nodes.filter((n) => n.opType === 'MatMul' && n.inputs[0] === POOLING_WEIGHTS);
+    assert.deepEqual(pooling.map((n) => n.inputs[1]), hiddenStates);
+    assert.ok(pooling.every((n) => graph.outputs.includes(n.outputs[0])));
+    assert.ok(graph.inputs.includes(POOLING_WEIGHTS));
+    assert.equal(graph.nodes.filter((n) => n.opType === 'MatMul').length - pooling.length, readGraph(join(FIXTURES, 'tiny-roberta', 'onnx', 'model.onnx')).nodes.filter((n) => n.opType === 'MatMul').length - layers);
     const transposes = graph.nodes.filter((n) => n.opType === 'Transpose');
     assert.ok(transposes.length >= 3 * layers && transposes.every((n) => n.perm!.at(-1) === n.perm!.length - 1), JSON.stringify(transposes.map((n) => n.perm)));
     rmSync(cache, { recursive: true, force: true });
@@ -445,5 +451,27 @@ describe('hub models', () => {
       await hub.close();
       rmSync(cacheDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('pooling inside the graph', () => {
+  // The extraction store and a resumed lab rely on this: a text's vector is the same bits whichever batch it ran in.
+  test('a text pooled alone and among longer texts and more words gives the same bits', async () => {
+    const encoder = await Encoder.load(join(FIXTURES, 'tiny-roberta'), { layerwiseCache: tempDir() });
+    const text = 'the cat sat';
+    const others = ['a much longer sentence that pads the short one with many tokens', 'another one, of middling length'];
+    for (const pooling of ['mean', 'cls', 'max'] as const) {
+      const alone = await encoder.embed([text], { pooling, cache: false, batchSize: 1 });
+      const batched = await encoder.embed([...others, text], { pooling, cache: false, batchSize: 8 });
+      for (let l = 0; l < encoder.numHiddenStates; l++) assert.deepEqual(batched.row(2, l), alone.row(0, l), `${pooling}, layer ${l}`);
+    }
+    const words = ['short', 'one'];
+    const many = Array.from({ length: 40 }, (_, i) => `word${i}`);
+    for (const pooling of ['first', 'mean', 'last'] as const) {
+      const alone = await encoder.embedWords([words], { pooling, cache: false, batchSize: 1 });
+      const batched = await encoder.embedWords([many, words], { pooling, cache: false, batchSize: 8 });
+      for (let l = 0; l < encoder.numHiddenStates; l++) for (let w = 0; w < words.length; w++) assert.deepEqual(batched.word(1, w, l), alone.word(0, w, l), `${pooling}, word ${w}, layer ${l}`);
+    }
+    await encoder.dispose();
   });
 });

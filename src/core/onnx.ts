@@ -1,7 +1,7 @@
 import { lengthDelimited, message, stringField, varintField } from './protobuf.js';
 
 // Field numbers of onnx.proto's messages (github.com/onnx/onnx, onnx/onnx.proto): enough to read a
-// model's graph and to write a one-node model, without a protobuf library.
+// model's graph, write a one-node model and add nodes to a graph, without a protobuf library.
 export const MODEL = { irVersion: 1, graph: 7, opsetImport: 8 } as const;
 export const OPERATOR_SET = { domain: 1, version: 2 } as const;
 export const GRAPH = { node: 1, name: 2, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
@@ -14,7 +14,7 @@ const TYPE = { tensor: 1 } as const;
 const TENSOR_TYPE = { elementType: 1, shape: 2 } as const;
 const SHAPE = { dim: 1 } as const;
 const DIMENSION = { value: 1, param: 2 } as const;
-const DATA_TYPE = { float: 1, uint8: 2, int8: 3, int32: 6 } as const; // TensorProto.DataType
+export const DATA_TYPE = { float: 1, uint8: 2, int8: 3, int32: 6 } as const; // TensorProto.DataType
 export const FLOAT16 = 10; // TensorProto.DataType
 const ATTRIBUTE_TYPE = { int: 2, ints: 7 } as const; // AttributeProto.AttributeType
 
@@ -51,7 +51,7 @@ export interface SingleNode {
 const isInitializer = (input: ValueSpec | Initializer): input is Initializer => 'data' in input;
 
 /** ValueInfoProto of a tensor. */
-function valueInfo(name: string, spec: ValueSpec): Uint8Array {
+export function valueInfo(name: string, spec: ValueSpec): Uint8Array {
   const { type, dims } = Array.isArray(spec) ? { type: 'float' as const, dims: spec } : spec;
   const dimensions = dims.map((dim) => lengthDelimited(SHAPE.dim, typeof dim === 'number' ? varintField(DIMENSION.value, dim) : stringField(DIMENSION.param, dim)));
   const tensorType = message(varintField(TENSOR_TYPE.elementType, DATA_TYPE[type]), lengthDelimited(TENSOR_TYPE.shape, message(...dimensions)));
@@ -76,14 +76,27 @@ export function intAttribute(name: string, value: number | readonly number[]): U
   return lengthDelimited(NODE.attribute, message(stringField(ATTRIBUTE.name, name), values, varintField(ATTRIBUTE.type, typeof value === 'number' ? ATTRIBUTE_TYPE.int : ATTRIBUTE_TYPE.ints)));
 }
 
-/** The bytes of an ONNX model whose graph is one node (ONNX Runtime loads them from memory). */
-export function singleNodeModel({ op, inputs, output, intAttributes = {}, opset }: SingleNode): Uint8Array {
-  const node = message(
-    ...Object.keys(inputs).map((name) => stringField(NODE.input, name)),
-    stringField(NODE.output, output[0]),
+/** One operator, as a graph adds it: inputs and outputs name tensors. */
+export interface NodeSpec {
+  op: string;
+  inputs: readonly string[];
+  outputs: readonly string[];
+  intAttributes?: Record<string, number>;
+}
+
+/** NodeProto of an operator of the default domain. */
+export function nodeProto({ op, inputs, outputs, intAttributes = {} }: NodeSpec): Uint8Array {
+  return message(
+    ...inputs.map((name) => stringField(NODE.input, name)),
+    ...outputs.map((name) => stringField(NODE.output, name)),
     stringField(NODE.opType, op),
     ...Object.entries(intAttributes).map(([name, value]) => intAttribute(name, value)),
   );
+}
+
+/** The bytes of an ONNX model whose graph is one node (ONNX Runtime loads them from memory). */
+export function singleNodeModel({ op, inputs, output, intAttributes = {}, opset }: SingleNode): Uint8Array {
+  const node = nodeProto({ op, inputs: Object.keys(inputs), outputs: [output[0]], intAttributes });
   const entries = Object.entries(inputs);
   const graph = message(
     lengthDelimited(GRAPH.node, node),

@@ -86,7 +86,7 @@ function name(text: string): number[] {
  * A module of exported functions over one memory it imports as `env.memory` (so the caller makes
  * the memory, grows it, and views it as typed arrays).
  */
-export function wasmModule(functions: WasmFunction[]): Uint8Array {
+export function wasmModule(functions: WasmFunction[]): BufferSource {
   const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [VALUE_TYPE[t]])), ...vector(f.results.map((t) => [VALUE_TYPE[t]]))]);
   const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, 0x01]; // memory, limits: min 1 page, no max
   const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);

@@ -12,8 +12,8 @@ import { writeEditedGraph, type GraphEdits } from './onnx/graph.js';
  * Tapped graphs and file hashes live here; extraction results in `store.ts`.
  */
 
-/** Bump when what a cached entry means changes (pooling, truncation, layout), so old entries are never read as new. 3: per-item extraction stores. */
-export const CACHE_FORMAT = 3;
+/** Bump when what a cached entry means changes (pooling, truncation, layout), so old entries are never read as new. 3: per-item extraction stores; 4: pooled inside the graph (float32 sums, not float64). */
+export const CACHE_FORMAT = 4;
 
 export function sha256(...parts: Array<string | Uint8Array>): string {
   const h = createHash('sha256');

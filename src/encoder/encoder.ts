@@ -9,8 +9,8 @@ import { planBatches } from './batches.js';
 import { modelFingerprint, sha256 } from './cache.js';
 import { checkConfigAgainstGraph, checkModelPath } from './checks.js';
 import { snapshotFolder, type HubOptions } from './hub.js';
-import { poolSpan } from './pool.js';
-import { TappedModel, externalDataFiles, type BatchOutputs } from './session.js';
+import { maxPoolSpan, poolingWeights, pooledInGraph, type Pooling, type Span } from './pool.js';
+import { TappedModel, externalDataFiles, type BatchOutputs, type PoolingWeights } from './session.js';
 import { VectorStore, textKey, wordsKey } from './store.js';
 import { TextTokenizer, type Tokenized } from './tokenize.js';
 
@@ -73,8 +73,11 @@ interface ModelConfig {
 /** A tokenized input of an extraction: all of an item (a text, a sentence) or a piece of it, filling rows from `firstRow`. */
 type Piece = Tokenized & { item: number; firstRow: number };
 
-/** Pools one input's tokens (row `row` of a batch) into its item's rows of one layer. */
-type PoolPiece = (batch: Float32Array, seqLen: number, row: number, piece: Piece, out: Float32Array) => void;
+/** How an extraction pools: the mode, and the token spans of a piece, one per row of its item from `firstRow` on. */
+interface PiecePooling {
+  mode: Pooling;
+  spans: (piece: Piece) => Span[];
+}
 
 /** How many items an encoder ran through the model, and how many it read back from its extraction store, since it was loaded. */
 export interface ExtractionCounts {
@@ -236,6 +239,7 @@ export class Encoder {
     request: { layers: number[]; attentions?: boolean; components?: boolean },
     options: ExtractOptions,
     consume: (items: number[], out: BatchOutputs) => void,
+    poolingOf?: (items: number[], seqLen: number) => PoolingWeights,
   ): Promise<void> {
     const batchSize = options.batchSize ?? DEFAULTS.batchSize;
     // Bound one batch's activations (batch × seq tokens) so long texts cannot exhaust memory. ONNX
@@ -246,7 +250,8 @@ export class Encoder {
     let done = 0;
     options.onProgress?.({ done, total: inputs.length });
     for (const items of batches) {
-      const out = await this.model.run(items.map((i) => inputs[i].ids), this.tokenizer.pad_token_id ?? 0, request);
+      const seqLen = Math.max(...items.map((i) => inputs[i].ids.length));
+      const out = await this.model.run(items.map((i) => inputs[i].ids), this.tokenizer.pad_token_id ?? 0, { ...request, pooling: poolingOf?.(items, seqLen) });
       consume(items, out);
       done += items.length;
       options.onProgress?.({ done, total: inputs.length });
@@ -271,10 +276,12 @@ export class Encoder {
 
   /**
    * The vectors of items (`keys`, in order) from a store, extracting first the items it lacks:
-   * `pieces` tokenizes those, `rowsOf` says how many rows an item has, `pool` fills them.
+   * `pieces` tokenizes those, `rowsOf` says how many rows an item has, `pooling` fills them (inside
+   * the graph, but for max pooling).
    */
-  private async stored(store: VectorStore, keys: string[], layers: number[], options: ExtractOptions, work: { pieces: (items: number[]) => Piece[]; rowsOf: (item: number) => number; pool: PoolPiece }, selections?: readonly Int32Array[]): Promise<Float32Array[][]> {
+  private async stored(store: VectorStore, keys: string[], layers: number[], options: ExtractOptions, work: { pieces: (items: number[]) => Piece[]; rowsOf: (item: number) => number; pooling: PiecePooling }, selections?: readonly Int32Array[]): Promise<Float32Array[][]> {
     const dim = this.hiddenSize;
+    const { mode, spans } = work.pooling;
     for (let attempt = 0; ; attempt++) {
       const missing: number[] = [];
       const seen = new Set<string>();
@@ -294,12 +301,19 @@ export class Encoder {
         const filling = new Map<number, Float32Array[]>();
         const label = `${missing.length} new, ${seen.size - missing.length} stored`;
         const onProgress = options.onProgress && ((p: { done: number; total: number }) => options.onProgress!({ ...p, label }));
+        const poolingOf = pooledInGraph(mode) ? (items: number[], seqLen: number) => poolingWeights(items.map((p) => spans(pieces[p])), seqLen, mode) : undefined;
         await this.forEachBatch(pieces, { layers: [...store.layers] }, { ...options, onProgress }, (batchItems, out) => {
           batchItems.forEach((p, row) => {
             const piece = pieces[p];
             const data = filling.get(piece.item) ?? store.layers.map(() => new Float32Array(work.rowsOf(piece.item) * dim));
             filling.set(piece.item, data);
-            store.layers.forEach((l, k) => work.pool(out.hiddenStates.get(l)!, out.seqLen, row, piece, data[k]));
+            spans(piece).forEach((span, r) => {
+              const at = (piece.firstRow + r) * dim;
+              store.layers.forEach((l, k) => {
+                if (out.rows > 0) data[k].set(out.pooled.get(l)!.subarray((row * out.rows + r) * dim, (row * out.rows + r + 1) * dim), at);
+                else maxPoolSpan(out.hiddenStates.get(l)!, out.seqLen, dim, row, span, data[k], at);
+              });
+            });
             const left = piecesLeft.get(piece.item)! - 1;
             piecesLeft.set(piece.item, left);
             if (left === 0) {
@@ -307,7 +321,7 @@ export class Encoder {
               filling.delete(piece.item);
             }
           });
-        });
+        }, poolingOf);
         store.flush();
       }
       const found = store.read(keys, layers, selections);
@@ -327,7 +341,7 @@ export class Encoder {
     const [data] = await this.stored(store, texts.map(textKey), layers, options, {
       pieces: (items) => this.tokenizeTexts(items.map((i) => texts[i]), maxLength).map((t, k) => ({ ...t, item: items[k], firstRow: 0 })),
       rowsOf: () => 1,
-      pool: (batch, seqLen, row, piece, out) => poolSpan(batch, seqLen, dim, row, 0, piece.ids.length, pooling, out, 0),
+      pooling: { mode: pooling, spans: (piece) => [{ from: 0, to: piece.ids.length }] },
     });
     return new SentenceVectors(new LayerStack(layers, data, texts.length, dim), texts, pooling, this.name);
   }
@@ -358,14 +372,11 @@ export class Encoder {
 
   private storedWords(sentences: string[][], layers: number[], options: ExtractOptions & { pooling?: WordPooling }, selections?: readonly Int32Array[]): Promise<Float32Array[][]> {
     const pooling = options.pooling ?? DEFAULTS.wordPooling;
-    const dim = this.hiddenSize;
     const store = this.storeFor({ level: 'words', pooling }, layers, options.cache ?? true);
     return this.stored(store, sentences.map(wordsKey), layers, options, {
       pieces: (items) => this.wordPieces(sentences, items),
       rowsOf: (s) => sentences[s].length,
-      pool: (batch, seqLen, row, { wordStarts, wordEnds, firstRow }, out) => {
-        for (let w = 0; w < wordStarts!.length; w++) poolSpan(batch, seqLen, dim, row, wordStarts![w], wordEnds![w], pooling, out, (firstRow + w) * dim);
-      },
+      pooling: { mode: pooling, spans: ({ wordStarts, wordEnds }) => Array.from(wordStarts!, (from, w) => ({ from, to: wordEnds![w] })) },
     }, selections);
   }
 

@@ -5,20 +5,34 @@ import * as ort from 'onnxruntime-node';
 import { tappedGraph } from './cache.js';
 import { readGraph, type GraphEdits, type OnnxGraph } from './onnx/graph.js';
 import { keyTransposeEdits } from './onnx/key-transpose.js';
+import { POOLING_WEIGHTS, poolingEdits, type PoolingEdits } from './onnx/pooling.js';
 import { findTaps, type TapPlan } from './taps.js';
 
-/** Raw outputs of one padded batch: each tensor row-major, `[batch, seq, dim]` or `[batch, heads, seq, seq]`. */
+/** Outputs of one padded batch, each tensor row-major: `[batch, seq, dim]`, `[batch, heads, seq, seq]` or pooled `[batch, rows, dim]`. */
 export interface BatchOutputs {
   batch: number;
   seqLen: number;
+  /** Every token's states, by hidden state index (for a request without pooling weights). */
   hiddenStates: Map<number, Float32Array>;
+  /** Pooled rows per text: the pooling weights' rows, 0 without them. */
+  rows: number;
+  /** Pooled rows `[batch, rows, dim]`, by hidden state index (for a request with pooling weights). */
+  pooled: Map<number, Float32Array>;
   attentions: Float32Array[];
   components: Record<string, Float32Array>;
+}
+
+/** Weights `[batch, rows, seq]` that pool a batch's tokens into rows inside the graph (`poolingEdits`). */
+export interface PoolingWeights {
+  rows: number;
+  weights: Float32Array;
 }
 
 export interface RunRequest {
   /** Hidden state indices to fetch (0 = embeddings output). */
   layers: number[];
+  /** Pool the hidden states with these weights and fetch the pooled rows instead of every token's states. */
+  pooling?: PoolingWeights;
   attentions?: boolean;
   components?: boolean;
 }
@@ -40,7 +54,7 @@ export interface TappedModelOptions {
 }
 
 /** Bump when the way taps are written changes, so cached tapped graphs are rebuilt. */
-const TAP_FORMAT = 3;
+const TAP_FORMAT = 4;
 
 /** Every IEEE half-precision bit pattern's float32 value, built on first use (256 kB). */
 let halfTable: Float32Array | undefined;
@@ -104,7 +118,9 @@ export class TappedModel {
   hiddenSize = 0;
   private readonly externalData: string[];
   /** Node edits made in every tapped copy (`keyTransposeEdits`). */
-  private readonly keyTransposes: Omit<GraphEdits, 'outputs'>;
+  private readonly keyTransposes: Pick<GraphEdits, 'nodes' | 'opsets'>;
+  /** Pooling inside every tapped copy: its weights input, nodes and outputs. */
+  private readonly pooling: PoolingEdits;
   private readonly sessions = new Map<'hidden' | 'full', Promise<ort.InferenceSession>>();
   /** Runs in progress on each session: a replaced session is released only after its last run. */
   private readonly running = new Map<ort.InferenceSession, number>();
@@ -120,6 +136,7 @@ export class TappedModel {
     this.inputNames = graph.inputs.filter((name) => !graph.initializers.has(name));
     this.externalData = graph.externalData;
     this.keyTransposes = keyTransposeEdits(graph);
+    this.pooling = poolingEdits(graph, this.taps.hiddenStates);
     for (const file of this.externalData) {
       if (!existsSync(join(dirname(modelPath), file))) throw new Error(`${modelPath} keeps its weights in ${file}, which is missing beside it: download or copy it with the model`);
     }
@@ -137,7 +154,8 @@ export class TappedModel {
   }
 
   /**
-   * The tapped copy of the graph, its attention keys read in place (`keyTransposeEdits`), cached by
+   * The tapped copy of the graph, its attention keys read in place (`keyTransposeEdits`) and its
+   * hidden states pooled by weights fed at run time (`poolingEdits`), cached by
    * model file and edits, in a folder of its own. External weight files are hard-linked beside it:
    * ONNX Runtime refuses weight paths that resolve outside the model's folder, symlinks included
    * (the hub cache's files are symlinks into blobs/).
@@ -145,8 +163,9 @@ export class TappedModel {
   private session(variant: 'hidden' | 'full'): Promise<ort.InferenceSession> {
     let session = this.sessions.get(variant) ?? this.sessions.get('full');
     if (!session) {
-      const outputs = variant === 'hidden' ? this.taps.hiddenStates : [...this.taps.hiddenStates, ...this.taps.attentions, ...Object.values(this.taps.components)];
-      const tapped = tappedGraph(this.modelPath, { outputs, ...this.keyTransposes }, this.tapDir, TAP_FORMAT, join(dirname(this.tapDir), 'hashes'), this.externalData);
+      const taps = variant === 'hidden' ? this.taps.hiddenStates : [...this.taps.hiddenStates, ...this.taps.attentions, ...Object.values(this.taps.components)];
+      const { inputs, added, pooled } = this.pooling;
+      const tapped = tappedGraph(this.modelPath, { outputs: [...taps, ...pooled], ...this.keyTransposes, inputs, added }, this.tapDir, TAP_FORMAT, join(dirname(this.tapDir), 'hashes'), this.externalData);
       session = ort.InferenceSession.create(tapped, {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
@@ -183,7 +202,10 @@ export class TappedModel {
   private async validate(session: ort.InferenceSession, variant: 'hidden' | 'full'): Promise<void> {
     const ids = this.options.probeIds;
     const n = ids.length;
-    const out = await session.run(this.feeds([ids], this.options.padId));
+    // Row 0 the mean of every token, row 1 the first token: each checked against the token states.
+    const weights = new Float32Array(2 * n).fill(1 / n, 0, n);
+    weights[n] = 1;
+    const out = await session.run({ ...this.feeds([ids], this.options.padId), [POOLING_WEIGHTS]: new ort.Tensor('float32', weights, [1, 2, n]) });
     const fail = (name: string, role: string, dims: readonly number[], expected: string) => {
       throw new Error(`tapped tensor "${name}" (${role}) has shape [${dims.join(', ')}], expected ${expected}: layerwise picked the wrong tensor in ${this.modelPath}; please report it with the model`);
     };
@@ -192,6 +214,17 @@ export class TappedModel {
       const width = this.hiddenSize || dims[2];
       if (dims.length !== 3 || dims[0] !== 1 || dims[1] !== n || dims[2] !== width) fail(name, `hidden state ${l}`, dims, `[batch, seq, hidden] = [1, ${n}, ${width}]`);
       this.hiddenSize = width;
+      const states = asFloat32(name, out[name]);
+      const pooled = asFloat32(this.pooling.pooled[l], out[this.pooling.pooled[l]]);
+      // float16 states: ONNX Runtime may pool the float32 values they were rounded from (2⁻¹¹ apart).
+      const tolerance = out[name].type === 'float16' ? 1e-3 : 1e-4;
+      for (let d = 0; d < width; d++) {
+        let sum = 0;
+        for (let t = 0; t < n; t++) sum += states[t * width + d];
+        for (const [got, want] of [[pooled[d], sum / n], [pooled[width + d], states[d]]]) {
+          if (!(Math.abs(got - want) <= tolerance * Math.max(1, Math.abs(want)))) throw new Error(`pooled hidden state ${l} is ${got} where its tokens give ${want}: layerwise's pooling nodes are wrong for ${this.modelPath}; please report it with the model`);
+        }
+      }
     });
     if (variant === 'hidden') return;
     this.taps.attentions.forEach((name, l) => {
@@ -244,8 +277,12 @@ export class TappedModel {
     const batch = batchIds.length;
     const seqLen = Math.max(...batchIds.map((ids) => ids.length));
     const full = Boolean(request.attentions || request.components);
+    const { pooling } = request;
+    if (pooling && pooling.weights.length !== batch * pooling.rows * seqLen) throw new RangeError(`pooling weights hold ${pooling.weights.length} values, a batch of ${batch} × ${pooling.rows} rows × ${seqLen} tokens needs ${batch * pooling.rows * seqLen}`);
+    // Without pooling, the weights are one row of zeros: the pooled outputs are not fetched.
+    const weights = pooling ? new ort.Tensor('float32', pooling.weights, [batch, pooling.rows, seqLen]) : new ort.Tensor('float32', new Float32Array(batch * seqLen), [batch, 1, seqLen]);
     const fetches = [
-      ...request.layers.map((l) => this.taps.hiddenStates[l]),
+      ...request.layers.map((l) => (pooling ? this.pooling.pooled[l] : this.taps.hiddenStates[l])),
       ...(request.attentions ? this.taps.attentions : []),
       ...(request.components ? Object.values(this.taps.components) : []),
     ];
@@ -253,7 +290,7 @@ export class TappedModel {
     this.running.set(session, (this.running.get(session) ?? 0) + 1);
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
-      out = await session.run(this.feeds(batchIds, padId), fetches);
+      out = await session.run({ ...this.feeds(batchIds, padId), [POOLING_WEIGHTS]: weights }, fetches);
     } finally {
       const left = this.running.get(session)! - 1;
       if (left > 0) this.running.set(session, left);
@@ -264,7 +301,9 @@ export class TappedModel {
     return {
       batch,
       seqLen,
-      hiddenStates: new Map(request.layers.map((l) => [l, data(this.taps.hiddenStates[l])])),
+      rows: pooling?.rows ?? 0,
+      hiddenStates: new Map(pooling ? [] : request.layers.map((l) => [l, data(this.taps.hiddenStates[l])])),
+      pooled: new Map(pooling ? request.layers.map((l) => [l, data(this.pooling.pooled[l])]) : []),
       attentions: request.attentions ? this.taps.attentions.map(data) : [],
       components: request.components ? Object.fromEntries(Object.entries(this.taps.components).map(([k, t]) => [k, data(t)])) : {},
     };

@@ -32,7 +32,7 @@ export function pca(data: ArrayLike<number>, rows: number, dim: number, k = 2): 
   const xb = new Float64Array(rows * p); // X Qᵀ
   const cb = new Float64Array(p * dim); // (C Qᵀ)ᵀ, C = XᵀX / (rows − 1)
   const t = new Float64Array(p * p);
-  let ritz = { values: new Float64Array(p), vectors: new Float64Array(p * p) };
+  let ritz: ReturnType<typeof symmetricEigen> = { values: new Float64Array(p), vectors: new Float64Array(p * p) };
   for (let iter = 0; iter < MAX_ITERATIONS; iter++) {
     if (iter > 0) {
       basis.set(cb);

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../../core/atomic.js';
-import { ATTRIBUTE, ENTRY, FLOAT16, GRAPH, MODEL, NODE, OPERATOR_SET, TENSOR, VALUE_INFO, intAttribute } from '../../core/onnx.js';
+import { ATTRIBUTE, ENTRY, FLOAT16, GRAPH, MODEL, NODE, OPERATOR_SET, TENSOR, VALUE_INFO, intAttribute, nodeProto, valueInfo, type NodeSpec, type ValueSpec } from '../../core/onnx.js';
 import { LEN, ProtoFile, VARINT, encodeVarint, fields, readVarint, lengthDelimited, message, readString, stringField, varintField, type FieldHeader } from '../../core/protobuf.js';
 
 /** What tapping needs of an ONNX node: its name, module scope, op and data flow. */
@@ -208,6 +208,10 @@ export interface GraphEdits {
   nodes?: readonly NodeEdit[];
   /** Operator set imports the edited nodes need (domain → version), added when the model lacks them. */
   opsets?: Record<string, number>;
+  /** Graph inputs to add, fed at run time. */
+  inputs?: ReadonlyArray<{ name: string; spec: ValueSpec }>;
+  /** Nodes to add after the graph's own (so the order stays topological), reading its tensors. */
+  added?: readonly NodeSpec[];
 }
 
 /** A node's bytes with `edit` applied: replaced fields dropped where they stood, their new values appended. */
@@ -236,10 +240,10 @@ function* byteRange(file: ProtoFile, start: number, end: number): Generator<Uint
 }
 
 /**
- * Copies `srcPath` to `dstPath` with extra graph outputs and edited nodes, streaming, so memory
+ * Copies `srcPath` to `dstPath` with nodes edited and inputs, nodes and outputs added, streaming, so memory
  * stays flat whatever the model size; written atomically (`writeFileAtomic`).
  */
-export function writeEditedGraph(srcPath: string, dstPath: string, { outputs, nodes = [], opsets = {} }: GraphEdits): void {
+export function writeEditedGraph(srcPath: string, dstPath: string, { outputs, nodes = [], opsets = {}, inputs = [], added = [] }: GraphEdits): void {
   const file = new ProtoFile(srcPath);
   try {
     const { graph, domains } = graphField(file);
@@ -265,7 +269,12 @@ export function writeEditedGraph(srcPath: string, dstPath: string, { outputs, no
       graphParts.push([from, f.pos], ...(replacement ? [replacement] : []));
       from = f.end;
     }
-    graphParts.push([from, graph.end], ...outputs.map(untypedOutput));
+    graphParts.push(
+      [from, graph.end],
+      ...added.map((node) => lengthDelimited(GRAPH.node, nodeProto(node))),
+      ...inputs.map(({ name, spec }) => lengthDelimited(GRAPH.input, valueInfo(name, spec))),
+      ...outputs.map(untypedOutput),
+    );
     const graphLength = graphParts.reduce((sum, p) => sum + (p instanceof Uint8Array ? p.length : p[1] - p[0]), 0);
     const imports = Object.entries(opsets).filter(([domain]) => !domains.includes(domain));
     const parts: Array<[number, number] | Uint8Array> = [

@@ -14,7 +14,7 @@ import { consumersOf, type GraphEdits, type NodeEdit, type OnnxGraph } from './g
  *
  * ORT has FusedMatMul for float32 only, so graphs holding float16 weights are left as they are.
  */
-export function keyTransposeEdits(graph: OnnxGraph): Required<Omit<GraphEdits, 'outputs'>> {
+export function keyTransposeEdits(graph: OnnxGraph): Required<Pick<GraphEdits, 'nodes' | 'opsets'>> {
   const nodes: NodeEdit[] = [];
   if (graph.float16) return { nodes, opsets: {} };
   const consumers = consumersOf(graph);
