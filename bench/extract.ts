@@ -12,9 +12,11 @@
  *     has torch and transformers. It runs the same architecture from config.json with random
  *     weights (speed does not depend on their values) on the token ids layerwise produced.
  * Each path's rate is in tokens/s and in % of the machine's measured ONNX Runtime MatMul rate
- * (measureMatmulRate, src/core/matmul-rate.ts) at the model's FLOPs a token (from config.json:
- * 2 FLOPs per weight of every projection, plus the attention products at the texts' mean padded
- * length). The machine is shared, so rounds interleave the paths and each path's best round counts.
+ * (measureMatmulRate, src/core/matmul-rate.ts: one product's fastest run) at the model's FLOPs a
+ * token (from config.json: 2 FLOPs per weight of every projection, plus the attention products at
+ * the texts' mean padded length); fp32 paths also in % of the sustained rate of the model's weight
+ * products alone, chained in one graph and run for 5 s (measureEncoderProductsRate), at their FLOPs
+ * only. The machine is shared, so rounds interleave the paths and each path's best round counts.
  *
  *   bench/make-roberta-base.sh && npm run bench:extract [-- --model DIR --texts 512 --batch-size 32 --rounds 2 --python PATH]
  */
@@ -31,7 +33,7 @@ import { writeEditedGraph } from '../src/encoder/onnx/graph.js';
 import { planBatches } from '../src/encoder/batches.js';
 import { poolingWeights } from '../src/encoder/pool.js';
 import { MODEL_FILES } from '../src/encoder/encoder.js';
-import { cpuModel, measureMatmulRate } from '../src/core/matmul-rate.js';
+import { cpuModel, measureEncoderProductsRate, measureMatmulRate, productFlopsPerToken } from '../src/core/matmul-rate.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,12 +54,16 @@ const flags = new Set(cpuinfo.split('\n').find((l) => l.startsWith('flags'))?.sp
 const simd = ['avx2', 'avx512f', 'avx512_vnni', 'avx_vnni', 'amx_int8'].filter((f) => flags.has(f));
 
 console.log(`CPU: ${cpuModel()}, ${availableParallelism()} cores (${simd.join(', ') || 'no AVX2'}${flags.has('avx512_vnni') || flags.has('avx_vnni') ? '' : '; no VNNI: int8 products run on AVX2'}); load average ${loadavg()} at start`);
+const config = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8')) as { hidden_size: number; num_hidden_layers: number; intermediate_size: number };
+const shape = { hidden: config.hidden_size, intermediate: config.intermediate_size, layers: config.num_hidden_layers };
 // Measured again every round, like the paths, and its best counts: a busy machine moves it too.
 const ceiling = await measureMatmulRate({ int8: true });
+let sustained = 0;
 const measureCeiling = async () => {
   const again = await measureMatmulRate({ int8: true });
   ceiling.fp32GflopS = Math.max(ceiling.fp32GflopS, again.fp32GflopS);
   ceiling.int8GopS = Math.max(ceiling.int8GopS, again.int8GopS);
+  sustained = Math.max(sustained, await measureEncoderProductsRate(shape));
 };
 
 interface Path {
@@ -170,11 +176,9 @@ const paddedLength = (() => {
   const padded = batches.reduce((sum, b) => sum + b.length * Math.max(...b.map((i) => ids[i].length)), 0);
   return padded / ids.length; // mean sequence length a text is run at
 })();
-const config = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8')) as { hidden_size: number; num_hidden_layers: number; intermediate_size: number };
-const h = config.hidden_size;
 // Per token and layer: Q, K, V, output (4h²) and the two FFN matrices (2·h·inter) at 2 FLOPs a
 // weight, plus QKᵀ and attention·V (2·2·L·h at sequence length L).
-const flopsPerToken = config.num_hidden_layers * (2 * (4 * h * h + 2 * h * config.intermediate_size) + 4 * paddedLength * h);
+const flopsPerToken = productFlopsPerToken(shape) + shape.layers * 4 * paddedLength * shape.hidden;
 
 // Warm-up outside the timings: session creation, first-run allocations, PyTorch's first pass.
 for (const p of paths) await p.run(batchSize);
@@ -191,10 +195,12 @@ const rate = (p: Path) => tokens / Math.min(...p.seconds);
 console.log(`ONNX Runtime MatMul ceiling, [${ceiling.shape.join('×').replace(/×(\d+)$/, '·$1')}]: fp32 ${ceiling.fp32GflopS.toFixed(1)} GFLOP/s, int8 MatMulInteger ${ceiling.int8GopS.toFixed(1)} GOP/s (best of ${rounds + 1})`);
 console.log(`model ${model}; ${texts.length} SST-2 sentences, ${tokens} tokens, batch ${batchSize}, best of ${rounds} interleaved rounds`);
 console.log(`model cost ${(flopsPerToken / 1e6).toFixed(0)} MFLOP a token (mean padded length ${paddedLength.toFixed(1)})`);
+console.log(`the model's weight products alone, chained in one graph, ${shape.layers} layers × 6 at 512 rows, 5 s a round: ${sustained.toFixed(1)} GFLOP/s sustained (best of ${rounds + 1})`);
 for (const p of paths) {
   const peak = p.dtype === 'q8' ? ceiling.int8GopS : ceiling.fp32GflopS;
   const share = p.dtype === 'fp32' || p.dtype === 'q8' ? `, ${((100 * rate(p) * flopsPerToken) / (peak * 1e9)).toFixed(0)}% of the ${p.dtype === 'q8' ? 'int8' : 'fp32'} MatMul ceiling` : '';
-  console.log(`  ${p.name}: ${rate(p).toFixed(0)} tokens/s (${Math.min(...p.seconds).toFixed(2)} s)${share}`);
+  const ofSustained = p.dtype === 'fp32' ? `, ${((100 * rate(p) * productFlopsPerToken(shape)) / (sustained * 1e9)).toFixed(0)}% of the products' sustained rate` : '';
+  console.log(`  ${p.name}: ${rate(p).toFixed(0)} tokens/s (${Math.min(...p.seconds).toFixed(2)} s)${share}${ofSustained}`);
 }
 const find = (prefix: string) => paths.find((p) => p.name.startsWith(prefix));
 const ratio = (a?: Path, b?: Path) => (a && b ? `${(rate(a) / rate(b)).toFixed(2)}×` : 'n/a');

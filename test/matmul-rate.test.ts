@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { matmulModel, measureMatmulRate } from '../src/core/matmul-rate.js';
+import { encoderProductsModel, matmulModel, measureEncoderProductsRate, measureMatmulRate, productFlopsPerToken } from '../src/core/matmul-rate.js';
 import { Random } from '../src/core/random.js';
 
 // Sizes unlike one another, so a swapped or transposed dimension changes the answer.
@@ -65,4 +65,32 @@ test('measureMatmulRate measures the shape it was asked, at finite positive rate
   assert.ok(Number.isFinite(both.int8GopS) && both.int8GopS > 0, `int8 ${both.int8GopS} GOP/s`);
 
   await assert.rejects(measureMatmulRate({ rounds: 0 }), /rounds must be a positive integer, got 0/);
+});
+
+test('the encoder-products model chains every layer\'s six products, each by weights of its own', async () => {
+  const shape = { hidden: 6, intermediate: 10, layers: 2 };
+  const { model, weights } = encoderProductsModel(shape);
+  assert.equal(weights.length, 12);
+  assert.equal(new Set(weights.map((w) => w.join())).size, 12);
+  const m = 3;
+  const a = Float32Array.from({ length: m * shape.hidden }, (_, i) => Math.cos(i));
+  const session = await ort.InferenceSession.create(model);
+  const [output] = session.outputNames;
+  const got = (await session.run({ A: new ort.Tensor('float32', a, [m, shape.hidden]) }))[output];
+  await session.release();
+  // The same chain in float64, one product after another.
+  let x = Float64Array.from(a);
+  let k = shape.hidden;
+  for (const w of weights) {
+    const n = w.length / k;
+    const y = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) y[i * n + j] += x[i * k + p] * w[p * n + j];
+    [x, k] = [y, n];
+  }
+  assert.deepEqual(got.dims, [m, shape.hidden]);
+  const scale = Math.max(...x.map(Math.abs));
+  (got.data as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - x[i]) <= 1e-4 * scale, `output ${i}: ${v}, expected ${x[i]}`));
+  assert.equal(productFlopsPerToken(shape), 2 * 2 * (4 * 36 + 2 * 60));
+  const rate = await measureEncoderProductsRate(shape, { m: 4, seconds: 0.05, threads: 1 });
+  assert.ok(Number.isFinite(rate) && rate > 0, `${rate} GFLOP/s`);
 });

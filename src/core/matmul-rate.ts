@@ -1,6 +1,6 @@
 import { availableParallelism, cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { singleNodeModel } from './onnx.js';
+import { graphModel, singleNodeModel, type Initializer, type NodeSpec, type ValueSpec } from './onnx.js';
 
 /** The host's ONNX Runtime rate on one [m×k]·[k×n] product. */
 export interface MatmulRate {
@@ -92,4 +92,68 @@ export async function measureMatmulRate({ m = 512, k = 768, n = 3072, rounds = 2
 /** The CPU's model name, as the host's rates are reported with it. */
 export function cpuModel(): string {
   return cpus()[0]?.model.trim() ?? 'unknown CPU';
+}
+
+/** An encoder's sizes, as config.json gives them (`hidden_size`, `intermediate_size`, `num_hidden_layers`). */
+export interface EncoderShape {
+  hidden: number;
+  intermediate: number;
+  layers: number;
+}
+
+/** FLOPs a token of an encoder's weight products: per layer four [h×h] attention projections and the FFN's [h×i] and [i×h], 2 a weight. */
+export function productFlopsPerToken({ hidden, intermediate, layers }: EncoderShape): number {
+  return layers * 2 * (4 * hidden * hidden + 2 * hidden * intermediate);
+}
+
+/**
+ * A graph of an encoder's weight products and nothing else: per layer the four [h×h] attention
+ * projections, then [h×i] and [i×h], each reading the one before (input A [m×h], output the last
+ * product), with weights of their own per layer (together too large for the caches, as an encoder's
+ * are) scaled by 1/√k so the values neither overflow nor fade into slow subnormals.
+ */
+export function encoderProductsModel({ hidden, intermediate, layers }: EncoderShape): { model: Uint8Array; weights: Float32Array[] } {
+  const shapes: [number, number][] = [[hidden, hidden], [hidden, hidden], [hidden, hidden], [hidden, hidden], [hidden, intermediate], [intermediate, hidden]];
+  const inputs: Record<string, ValueSpec | Initializer> = { A: ['m', hidden] };
+  const weights: Float32Array[] = [];
+  const nodes: NodeSpec[] = [];
+  let previous = 'A';
+  for (let l = 0; l < layers; l++) {
+    for (const [j, [k, n]] of shapes.entries()) {
+      const w = Float32Array.from({ length: k * n }, (_, i) => (Math.SQRT2 * Math.sin(i + 7 * weights.length)) / Math.sqrt(k));
+      weights.push(w);
+      const name = `W${weights.length}`;
+      inputs[name] = { type: 'float', dims: [k, n], data: w };
+      const output = `P${l}_${j}`;
+      nodes.push({ op: 'MatMul', inputs: [previous, name], outputs: [output] });
+      previous = output;
+    }
+  }
+  return { model: graphModel({ name: 'encoder products', nodes, inputs, outputs: { [previous]: ['m', hidden] }, opset: 13 }), weights };
+}
+
+/**
+ * The sustained fp32 rate of an encoder's weight products alone (`encoderProductsModel`, m rows a
+ * run), run again and again for `seconds`: all their FLOPs over all that time, in GFLOP/s. It is the
+ * rate extraction would hold if everything but these products took no time, measured as extraction
+ * is (a pass of seconds, intermediate tensors in ONNX Runtime's arena); a single product's fastest
+ * run (`measureMatmulRate`) is a burst that no workload of seconds holds on a shared host.
+ */
+export async function measureEncoderProductsRate(shape: EncoderShape, { m = 512, seconds = 5, threads = availableParallelism() }: { m?: number; seconds?: number; threads?: number } = {}): Promise<number> {
+  const session = await ort.InferenceSession.create(encoderProductsModel(shape).model, { graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: threads, interOpNumThreads: 1 });
+  try {
+    const A = new ort.Tensor('float32', Float32Array.from({ length: m * shape.hidden }, (_, i) => Math.cos(i)), [m, shape.hidden]);
+    await session.run({ A });
+    let runs = 0;
+    const start = process.hrtime.bigint();
+    let elapsed = 0;
+    while (elapsed < seconds) {
+      await session.run({ A });
+      runs++;
+      elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    }
+    return (runs * m * productFlopsPerToken(shape)) / elapsed / 1e9;
+  } finally {
+    await session.release();
+  }
 }

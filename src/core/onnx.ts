@@ -94,16 +94,30 @@ export function nodeProto({ op, inputs, outputs, intAttributes = {} }: NodeSpec)
   );
 }
 
-/** The bytes of an ONNX model whose graph is one node (ONNX Runtime loads them from memory). */
-export function singleNodeModel({ op, inputs, output, intAttributes = {}, opset }: SingleNode): Uint8Array {
-  const node = nodeProto({ op, inputs: Object.keys(inputs), outputs: [output[0]], intAttributes });
+/** A graph of operators of the default domain. */
+export interface GraphSpec {
+  name: string;
+  nodes: readonly NodeSpec[];
+  /** The tensors the nodes read that no node makes: graph inputs (fed at run time) or initializers. */
+  inputs: Record<string, ValueSpec | Initializer>;
+  outputs: Record<string, ValueSpec>;
+  opset: number;
+}
+
+/** The bytes of an ONNX model (ONNX Runtime loads them from memory). */
+export function graphModel({ name, nodes, inputs, outputs, opset }: GraphSpec): Uint8Array {
   const entries = Object.entries(inputs);
   const graph = message(
-    lengthDelimited(GRAPH.node, node),
-    stringField(GRAPH.name, op),
-    ...entries.flatMap(([name, input]) => (isInitializer(input) ? [lengthDelimited(GRAPH.initializer, tensor(name, input))] : [])),
-    ...entries.flatMap(([name, input]) => (isInitializer(input) ? [] : [lengthDelimited(GRAPH.input, valueInfo(name, input))])),
-    lengthDelimited(GRAPH.output, valueInfo(...output)),
+    ...nodes.map((node) => lengthDelimited(GRAPH.node, nodeProto(node))),
+    stringField(GRAPH.name, name),
+    ...entries.flatMap(([input, spec]) => (isInitializer(spec) ? [lengthDelimited(GRAPH.initializer, tensor(input, spec))] : [])),
+    ...entries.flatMap(([input, spec]) => (isInitializer(spec) ? [] : [lengthDelimited(GRAPH.input, valueInfo(input, spec))])),
+    ...Object.entries(outputs).map(([output, spec]) => lengthDelimited(GRAPH.output, valueInfo(output, spec))),
   );
   return message(varintField(MODEL.irVersion, 8), lengthDelimited(MODEL.opsetImport, varintField(OPERATOR_SET.version, opset)), lengthDelimited(MODEL.graph, graph));
+}
+
+/** The bytes of an ONNX model whose graph is one node. */
+export function singleNodeModel({ op, inputs, output, intAttributes = {}, opset }: SingleNode): Uint8Array {
+  return graphModel({ name: op, nodes: [{ op, inputs: Object.keys(inputs), outputs: [output[0]], intAttributes }], inputs, outputs: { [output[0]]: output[1] }, opset });
 }
