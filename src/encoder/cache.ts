@@ -86,7 +86,7 @@ interface TappedRecord {
 }
 
 /**
- * The path of `modelPath` with `edits` made (taps added as graph outputs, nodes edited), built once
+ * The path of `modelPath` with `edits` made (taps added as graph outputs, nodes edited or added), built once
  * and cached in `tapDir` under the model's content hash. A record beside each graph (size, mtime,
  * checksum) catches a truncated or altered copy, which is rebuilt with a warning; an unwritable
  * `tapDir` falls back to a temporary folder with a warning.

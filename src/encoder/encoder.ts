@@ -10,7 +10,8 @@ import { modelFingerprint, sha256 } from './cache.js';
 import { checkConfigAgainstGraph, checkModelPath } from './checks.js';
 import { snapshotFolder, type HubOptions } from './hub.js';
 import { maxPoolSpan, poolingWeights, pooledInGraph, type Pooling, type Span } from './pool.js';
-import { TappedModel, externalDataFiles, type BatchOutputs, type PoolingWeights } from './session.js';
+import type { PoolingWeights } from './onnx/pooling.js';
+import { TappedModel, externalDataFiles, type BatchOutputs } from './session.js';
 import { VectorStore, textKey, wordsKey } from './store.js';
 import { TextTokenizer, type Tokenized } from './tokenize.js';
 
@@ -301,13 +302,14 @@ export class Encoder {
         const filling = new Map<number, Float32Array[]>();
         const label = `${missing.length} new, ${seen.size - missing.length} stored`;
         const onProgress = options.onProgress && ((p: { done: number; total: number }) => options.onProgress!({ ...p, label }));
-        const poolingOf = pooledInGraph(mode) ? (items: number[], seqLen: number) => poolingWeights(items.map((p) => spans(pieces[p])), seqLen, mode) : undefined;
+        const pieceSpans = pieces.map(spans);
+        const poolingOf = pooledInGraph(mode) ? (items: number[], seqLen: number) => poolingWeights(items.map((p) => pieceSpans[p]), seqLen, mode) : undefined;
         await this.forEachBatch(pieces, { layers: [...store.layers] }, { ...options, onProgress }, (batchItems, out) => {
           batchItems.forEach((p, row) => {
             const piece = pieces[p];
             const data = filling.get(piece.item) ?? store.layers.map(() => new Float32Array(work.rowsOf(piece.item) * dim));
             filling.set(piece.item, data);
-            spans(piece).forEach((span, r) => {
+            pieceSpans[p].forEach((span, r) => {
               const at = (piece.firstRow + r) * dim;
               store.layers.forEach((l, k) => {
                 if (out.rows > 0) data[k].set(out.pooled.get(l)!.subarray((row * out.rows + r) * dim, (row * out.rows + r + 1) * dim), at);

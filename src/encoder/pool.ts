@@ -1,5 +1,5 @@
 import type { SentencePooling, WordPooling } from '../core/config.js';
-import type { PoolingWeights } from './session.js';
+import type { PoolingWeights } from './onnx/pooling.js';
 
 /** Tokens [from, to) of one batch row, pooled into one output row. */
 export interface Span {

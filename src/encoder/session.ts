@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { tappedGraph } from './cache.js';
 import { readGraph, type GraphEdits, type OnnxGraph } from './onnx/graph.js';
 import { keyTransposeEdits } from './onnx/key-transpose.js';
-import { POOLING_WEIGHTS, poolingEdits, type PoolingEdits } from './onnx/pooling.js';
+import { POOLING_WEIGHTS, poolingEdits, type PoolingEdits, type PoolingWeights } from './onnx/pooling.js';
 import { findTaps, type TapPlan } from './taps.js';
 
 /** Outputs of one padded batch, each tensor row-major: `[batch, seq, dim]`, `[batch, heads, seq, seq]` or pooled `[batch, rows, dim]`. */
@@ -20,12 +20,6 @@ export interface BatchOutputs {
   pooled: Map<number, Float32Array>;
   attentions: Float32Array[];
   components: Record<string, Float32Array>;
-}
-
-/** Weights `[batch, rows, seq]` that pool a batch's tokens into rows inside the graph (`poolingEdits`). */
-export interface PoolingWeights {
-  rows: number;
-  weights: Float32Array;
 }
 
 export interface RunRequest {

@@ -4,6 +4,12 @@ import type { GraphEdits, OnnxGraph } from './graph.js';
 /** The graph input of pooling weights, [batch, rows, seq]: row r of text b weighs its tokens. */
 export const POOLING_WEIGHTS = 'layerwise_pooling_weights';
 
+/** What a batch feeds that input: `weights` is `[batch, rows, seq]`, row-major. */
+export interface PoolingWeights {
+  rows: number;
+  weights: Float32Array;
+}
+
 /** What pooling adds to a tapped graph, and the names of the pooled outputs (one per hidden state). */
 export interface PoolingEdits extends Required<Pick<GraphEdits, 'inputs' | 'added'>> {
   pooled: string[];
