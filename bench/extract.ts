@@ -4,8 +4,9 @@
  *     (onnx/model_fp16.onnx, onnx/model_q4.onnx: bench/make-roberta-base.sh makes them) when present;
  *   - ONNX Runtime alone on the tapped graph, same batches (no tokenizing, no store), each dtype: as
  *     layerwise edits it (attention keys read in place, src/encoder/onnx/key-transpose.ts; hidden states
- *     mean-pooled in the graph, src/encoder/onnx/pooling.ts) and as exported (taps only, every token's
- *     states fetched);
+ *     mean-pooled in the graph, src/encoder/onnx/pooling.ts) in one session on all threads, and in as
+ *     many one-thread sessions side by side as layerwise runs (src/encoder/session-pool.ts); and as
+ *     exported (taps only, every token's states fetched), one session;
  *   - transformers.js's own `feature-extraction` pipeline (last layer only), each dtype;
  *   - Hugging Face PyTorch eager, fp32, `output_hidden_states=True`, on length-sorted batches and
  *     in input order, when --python (or LAYERWISE_BENCH_PYTHON, or the repository's .venv-tools/bin/python)
@@ -32,6 +33,8 @@ import { Encoder } from '../src/index.js';
 import { writeEditedGraph } from '../src/encoder/onnx/graph.js';
 import { planBatches } from '../src/encoder/batches.js';
 import { poolingWeights } from '../src/encoder/pool.js';
+import { SessionPool } from '../src/encoder/session-pool.js';
+import type { BatchRunner } from '../src/encoder/session.js';
 import { MODEL_FILES } from '../src/encoder/encoder.js';
 import { cpuModel, measureEncoderProductsRate, measureMatmulRate, productFlopsPerToken } from '../src/core/matmul-rate.js';
 
@@ -94,14 +97,25 @@ for (const dtype of ['fp32', 'q8', 'fp16', 'q4'] as const) {
   ids = texts.map((t) => encoder.tokenizer.encode(t));
   padId = encoder.tokenizer.pad_token_id ?? 1;
   const layers = Array.from({ length: encoder.numHiddenStates }, (_, l) => l);
-  path(`layerwise ${dtype}, all ${encoder.numHiddenStates} hidden states`, dtype, (n) => encoder.embed(texts.slice(0, n), { pooling: 'mean', batchSize, cache: false }));
-  path(`ONNX Runtime alone, tapped graph ${dtype}, mean-pooled in it`, dtype, async (n) => {
-    for (const batch of planBatches(ids.slice(0, n).map((x) => x.length), batchSize)) {
+  const sessions = encoder.sessions;
+  path(`layerwise ${dtype}, all ${encoder.numHiddenStates} hidden states, ${sessions} session${sessions > 1 ? 's' : ''}`, dtype, (n) => encoder.embed(texts.slice(0, n), { pooling: 'mean', batchSize, cache: false }));
+  // The same batches as layerwise runs them, keeping every session busy, with nothing around the runs.
+  const alone = async (runner: BatchRunner, n: number) => {
+    const running: Promise<unknown>[] = [];
+    for (const batch of planBatches(ids.slice(0, n).map((x) => x.length), batchSize).reverse()) {
       const rows = batch.map((i) => ids[i]);
       const pooling = poolingWeights(rows.map((x) => [{ from: 0, to: x.length }]), Math.max(...rows.map((x) => x.length)), 'mean');
-      await encoder.model.run(rows, padId, { layers, pooling });
+      running.push(runner.run(rows, padId, { layers, pooling }));
+      if (running.length >= 2 * runner.parallelism) await running.shift();
     }
-  });
+    await Promise.all(running);
+  };
+  path(`ONNX Runtime alone, tapped graph ${dtype}, mean-pooled in it, one session`, dtype, (n) => alone(encoder.model, n));
+  if (sessions > 1) {
+    const pool = new SessionPool(sessions, encoder.model, Math.floor(availableParallelism() / sessions));
+    disposers.push(() => pool.release());
+    path(`ONNX Runtime alone, tapped graph ${dtype}, mean-pooled in it, ${sessions} sessions side by side`, dtype, (n) => alone(pool, n));
+  }
   // The same taps without layerwise's edits, every token's states fetched: what the edits gain, measured in this run.
   const asExported = resolve(`.cache/layerwise-bench/as-exported-${dtype}.onnx`);
   writeEditedGraph(file, asExported, { outputs: encoder.model.taps.hiddenStates });
@@ -205,13 +219,15 @@ for (const p of paths) {
 const find = (prefix: string) => paths.find((p) => p.name.startsWith(prefix));
 const ratio = (a?: Path, b?: Path) => (a && b ? `${(rate(a) / rate(b)).toFixed(2)}×` : 'n/a');
 const fp32 = find('layerwise fp32');
+const fp32Sessions = encoders.find((e) => e.model.modelPath.endsWith(MODEL_FILES.fp32))?.sessions ?? 1;
 const q8 = find('layerwise q8');
 const sortedTorch = paths.find((p) => p.name.includes('length-sorted'));
 console.log('\nratios');
 console.log(`  layerwise fp32 / transformers.js fp32 (last layer): ${ratio(fp32, find('transformers.js feature-extraction fp32'))}`);
 console.log(`  layerwise fp32 / HF PyTorch eager (sorted batches): ${ratio(fp32, sortedTorch)}`);
-console.log(`  layerwise fp32 / ONNX Runtime alone: ${ratio(fp32, find('ONNX Runtime alone, tapped graph fp32'))}`);
-for (const dtype of ['fp32', 'q8']) console.log(`  ONNX Runtime alone ${dtype}, layerwise's edits (keys read in place, pooled in the graph) / as exported: ${ratio(find(`ONNX Runtime alone, tapped graph ${dtype}`), find(`ONNX Runtime alone, tapped graph as exported ${dtype}`))}`);
+console.log(`  layerwise fp32 / ONNX Runtime alone, as many sessions: ${ratio(fp32, find(`ONNX Runtime alone, tapped graph fp32, mean-pooled in it, ${fp32Sessions > 1 ? `${fp32Sessions} sessions` : 'one session'}`))}`);
+console.log(`  layerwise fp32 / ONNX Runtime alone, one session: ${ratio(fp32, find('ONNX Runtime alone, tapped graph fp32, mean-pooled in it, one session'))}`);
+for (const dtype of ['fp32', 'q8']) console.log(`  ONNX Runtime alone ${dtype}, one session, layerwise's edits (keys read in place, pooled in the graph) / as exported: ${ratio(find(`ONNX Runtime alone, tapped graph ${dtype}, mean-pooled in it, one session`), find(`ONNX Runtime alone, tapped graph as exported ${dtype}`))}`);
 console.log(`  layerwise q8 / layerwise fp32: ${ratio(q8, fp32)}`);
 console.log(`  layerwise q8 / HF PyTorch eager fp32 (sorted batches): ${ratio(q8, sortedTorch)}`);
 for (const dtype of ['fp16', 'q4']) if (find(`layerwise ${dtype}`)) console.log(`  layerwise ${dtype} / layerwise fp32: ${ratio(find(`layerwise ${dtype}`), fp32)}`);

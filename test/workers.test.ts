@@ -33,7 +33,7 @@ test('a fit worker that dies, or a run whose input fails, fails that run only; t
     const runs = [1, 2, 3].map((seed) => pool.run(() => unitInput(seed)));
     runs.forEach((run) => run.catch(() => {})); // awaited below
     // Failure injection from outside: terminate the worker of the first run once both workers are busy.
-    const running = (pool as unknown as { running: Map<Worker, unknown> }).running;
+    const running = (pool as unknown as { pool: { running: Map<Worker, unknown> } }).pool.running;
     while (running.size < 2) await nextTurn();
     await running.keys().next().value!.terminate();
 

@@ -31,6 +31,15 @@ export interface RunRequest {
   components?: boolean;
 }
 
+/** Runs batches: one session in this thread (`TappedModel`), or several in worker threads (`SessionPool`). */
+export interface BatchRunner {
+  /** Batches it runs at once: more in flight only wait. */
+  readonly parallelism: number;
+  run(batchIds: number[][], padId: number, request: RunRequest): Promise<BatchOutputs>;
+  /** Frees the sessions' memory; a later run loads them again. */
+  release(): Promise<void>;
+}
+
 /** How `position_ids` are filled when a graph takes them, as the model's PyTorch code makes them. */
 export type PositionRule =
   /** 0, 1, 2, … (BERT and most encoders). */
@@ -105,10 +114,11 @@ function readModelGraph(path: string): OnnxGraph {
  * 681–737 against 688–730 tokens/s for roberta-base), and the hidden one is released once its
  * runs end.
  */
-export class TappedModel {
+export class TappedModel implements BatchRunner {
+  readonly parallelism = 1;
   readonly taps: TapPlan;
   readonly inputNames: string[];
-  /** Width of every hidden state, read from the probe run (not from config.json, whose key varies by model). */
+  /** Width of every hidden state, read from a probe run, its own or its pool's (not from config.json, whose key varies by model). */
   hiddenSize = 0;
   private readonly externalData: string[];
   /** Node edits made in every tapped copy (`keyTransposeEdits`). */
@@ -122,8 +132,8 @@ export class TappedModel {
 
   private constructor(
     readonly modelPath: string,
-    private readonly tapDir: string,
-    private readonly options: TappedModelOptions,
+    readonly tapDir: string,
+    readonly options: TappedModelOptions,
   ) {
     const graph = readModelGraph(modelPath);
     this.taps = findTaps(graph);
@@ -138,8 +148,15 @@ export class TappedModel {
 
   /** Reads the graph, finds the taps, and checks every hidden state on a probe run. */
   static async open(modelPath: string, tapDir: string, options: TappedModelOptions): Promise<TappedModel> {
-    const model = new TappedModel(resolve(modelPath), tapDir, options);
+    const model = TappedModel.plan(modelPath, tapDir, options);
     await model.session('hidden');
+    return model;
+  }
+
+  /** Reads the graph, finds the taps and writes the tapped copy, loading no session: for sessions that run elsewhere (SessionPool). */
+  static plan(modelPath: string, tapDir: string, options: TappedModelOptions): TappedModel {
+    const model = new TappedModel(resolve(modelPath), tapDir, options);
+    model.tappedFile('hidden');
     return model;
   }
 
@@ -154,13 +171,16 @@ export class TappedModel {
    * ONNX Runtime refuses weight paths that resolve outside the model's folder, symlinks included
    * (the hub cache's files are symlinks into blobs/).
    */
+  tappedFile(variant: 'hidden' | 'full'): string {
+    const taps = variant === 'hidden' ? this.taps.hiddenStates : [...this.taps.hiddenStates, ...this.taps.attentions, ...Object.values(this.taps.components)];
+    const { inputs, added, pooled } = this.pooling;
+    return tappedGraph(this.modelPath, { outputs: [...taps, ...pooled], ...this.keyTransposes, inputs, added }, this.tapDir, TAP_FORMAT, join(dirname(this.tapDir), 'hashes'), this.externalData);
+  }
+
   private session(variant: 'hidden' | 'full'): Promise<ort.InferenceSession> {
     let session = this.sessions.get(variant) ?? this.sessions.get('full');
     if (!session) {
-      const taps = variant === 'hidden' ? this.taps.hiddenStates : [...this.taps.hiddenStates, ...this.taps.attentions, ...Object.values(this.taps.components)];
-      const { inputs, added, pooled } = this.pooling;
-      const tapped = tappedGraph(this.modelPath, { outputs: [...taps, ...pooled], ...this.keyTransposes, inputs, added }, this.tapDir, TAP_FORMAT, join(dirname(this.tapDir), 'hashes'), this.externalData);
-      session = ort.InferenceSession.create(tapped, {
+      session = ort.InferenceSession.create(this.tappedFile(variant), {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
         intraOpNumThreads: this.options.threads ?? availableParallelism(),

@@ -109,7 +109,8 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   const rateAtStart = await measureMatmulRate();
   log(`${cpuModel()}: ONNX Runtime fp32 MatMul ${rateAtStart.fp32GflopS.toFixed(0)} GFLOP/s on ${rateAtStart.threads} threads`);
   log(`model ${model}: loading`);
-  const encoder = await Encoder.load(model, { dtype: options.dtype, offline: options.offline });
+  // One session: the probe fits take the other cores meanwhile, and a second copy of the weights would not fit the lab's memory.
+  const encoder = await Encoder.load(model, { dtype: options.dtype, offline: options.offline, sessions: 1 });
   const files: string[] = [];
   let journal: UnitJournal | undefined;
   let complete = false;
