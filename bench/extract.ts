@@ -31,7 +31,7 @@ import { pipeline } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { Encoder } from '../src/index.js';
 import { writeEditedGraph } from '../src/encoder/onnx/graph.js';
-import { planBatches } from '../src/encoder/batches.js';
+import { planBatches, runInOrder } from '../src/encoder/batches.js';
 import { poolingWeights } from '../src/encoder/pool.js';
 import { SessionPool } from '../src/encoder/session-pool.js';
 import type { BatchRunner } from '../src/encoder/session.js';
@@ -77,7 +77,13 @@ interface Path {
   seconds: number[];
 }
 const paths: Path[] = [];
-const path = (name: string, dtype: Path['dtype'], run: (n: number) => Promise<unknown>) => paths.push({ name, dtype, run, seconds: [] });
+const path = (name: string, dtype: Path['dtype'], run: (n: number) => Promise<unknown>): Path => {
+  const made = { name, dtype, run, seconds: [] };
+  paths.push(made);
+  return made;
+};
+/** ONNX Runtime alone in as many sessions as layerwise runs, by dtype. */
+const aloneAsLayerwise: Partial<Record<Path['dtype'], Path>> = {};
 const pipelinePass = (extractor: (texts: string[], options: { pooling: 'mean' }) => Promise<{ dispose(): void }>) => async (n: number) => {
   for (let i = 0; i < n; i += batchSize) (await extractor(texts.slice(i, Math.min(i + batchSize, n)), { pooling: 'mean' })).dispose();
 };
@@ -100,21 +106,18 @@ for (const dtype of ['fp32', 'q8', 'fp16', 'q4'] as const) {
   const sessions = encoder.sessions;
   path(`layerwise ${dtype}, all ${encoder.numHiddenStates} hidden states, ${sessions} session${sessions > 1 ? 's' : ''}`, dtype, (n) => encoder.embed(texts.slice(0, n), { pooling: 'mean', batchSize, cache: false }));
   // The same batches as layerwise runs them, keeping every session busy, with nothing around the runs.
-  const alone = async (runner: BatchRunner, n: number) => {
-    const running: Promise<unknown>[] = [];
-    for (const batch of planBatches(ids.slice(0, n).map((x) => x.length), batchSize).reverse()) {
+  const alone = (runner: BatchRunner, n: number) =>
+    runInOrder(planBatches(ids.slice(0, n).map((x) => x.length), batchSize), runner.parallelism, (batch) => {
       const rows = batch.map((i) => ids[i]);
       const pooling = poolingWeights(rows.map((x) => [{ from: 0, to: x.length }]), Math.max(...rows.map((x) => x.length)), 'mean');
-      running.push(runner.run(rows, padId, { layers, pooling }));
-      if (running.length >= 2 * runner.parallelism) await running.shift();
-    }
-    await Promise.all(running);
-  };
-  path(`ONNX Runtime alone, tapped graph ${dtype}, mean-pooled in it, one session`, dtype, (n) => alone(encoder.model, n));
+      return runner.run(rows, padId, { layers, pooling });
+    }, () => {});
+  aloneAsLayerwise[dtype] = path(`ONNX Runtime alone, tapped graph ${dtype}, mean-pooled in it, one session`, dtype, (n) => alone(encoder.model, n));
   if (sessions > 1) {
     const pool = new SessionPool(sessions, encoder.model, Math.floor(availableParallelism() / sessions));
     disposers.push(() => pool.release());
-    path(`ONNX Runtime alone, tapped graph ${dtype}, mean-pooled in it, ${sessions} sessions side by side`, dtype, (n) => alone(pool, n));
+    await pool.start(); // every worker's session loaded before the timings, as Encoder.load does
+    aloneAsLayerwise[dtype] = path(`ONNX Runtime alone, tapped graph ${dtype}, mean-pooled in it, ${sessions} sessions side by side`, dtype, (n) => alone(pool, n));
   }
   // The same taps without layerwise's edits, every token's states fetched: what the edits gain, measured in this run.
   const asExported = resolve(`.cache/layerwise-bench/as-exported-${dtype}.onnx`);
@@ -219,13 +222,12 @@ for (const p of paths) {
 const find = (prefix: string) => paths.find((p) => p.name.startsWith(prefix));
 const ratio = (a?: Path, b?: Path) => (a && b ? `${(rate(a) / rate(b)).toFixed(2)}×` : 'n/a');
 const fp32 = find('layerwise fp32');
-const fp32Sessions = encoders.find((e) => e.model.modelPath.endsWith(MODEL_FILES.fp32))?.sessions ?? 1;
 const q8 = find('layerwise q8');
 const sortedTorch = paths.find((p) => p.name.includes('length-sorted'));
 console.log('\nratios');
 console.log(`  layerwise fp32 / transformers.js fp32 (last layer): ${ratio(fp32, find('transformers.js feature-extraction fp32'))}`);
 console.log(`  layerwise fp32 / HF PyTorch eager (sorted batches): ${ratio(fp32, sortedTorch)}`);
-console.log(`  layerwise fp32 / ONNX Runtime alone, as many sessions: ${ratio(fp32, find(`ONNX Runtime alone, tapped graph fp32, mean-pooled in it, ${fp32Sessions > 1 ? `${fp32Sessions} sessions` : 'one session'}`))}`);
+console.log(`  layerwise fp32 / ONNX Runtime alone, as many sessions: ${ratio(fp32, aloneAsLayerwise.fp32)}`);
 console.log(`  layerwise fp32 / ONNX Runtime alone, one session: ${ratio(fp32, find('ONNX Runtime alone, tapped graph fp32, mean-pooled in it, one session'))}`);
 for (const dtype of ['fp32', 'q8']) console.log(`  ONNX Runtime alone ${dtype}, one session, layerwise's edits (keys read in place, pooled in the graph) / as exported: ${ratio(find(`ONNX Runtime alone, tapped graph ${dtype}, mean-pooled in it, one session`), find(`ONNX Runtime alone, tapped graph as exported ${dtype}`))}`);
 console.log(`  layerwise q8 / layerwise fp32: ${ratio(q8, fp32)}`);

@@ -1,7 +1,7 @@
 /**
  * Groups items into batches of similar length (sorted by token count) and returns each
- * batch's item indices; callers write results back by index, so output order is input
- * order. A batch closes when it holds `batchSize` items, when batch × longest would pass
+ * batch's item indices, longest batch first (batches run side by side then end together, on
+ * short ones); callers write results back by index, so output order is input order. A batch closes when it holds `batchSize` items, when batch × longest would pass
  * `maxTokens` (memory), or when padding would pass `maxPadding` of its real tokens — yet
  * never below `minBatch` items, where small matrix products get slow.
  */
@@ -23,5 +23,25 @@ export function planBatches(lengths: number[], batchSize: number, maxTokens = In
     real += longest;
   }
   if (current.length > 0) batches.push(current);
-  return batches;
+  return batches.reverse();
+}
+
+/**
+ * Starts `run` on each batch in turn, with up to two per session unfinished (a session that ends
+ * first starts its next at once), and hands each result to `consume` in batch order. A batch that
+ * fails while an earlier one is awaited fails the call when its turn comes.
+ */
+export async function runInOrder<R>(batches: readonly number[][], sessions: number, run: (items: number[]) => Promise<R>, consume: (items: number[], result: R) => void): Promise<void> {
+  const running: Array<{ items: number[]; result: Promise<R> }> = [];
+  const consumeFirst = async () => {
+    const { items, result } = running.shift()!;
+    consume(items, await result);
+  };
+  for (const items of batches) {
+    const result = run(items);
+    result.catch(() => {}); // awaited in its turn
+    running.push({ items, result });
+    if (running.length >= 2 * sessions) await consumeFirst();
+  }
+  while (running.length > 0) await consumeFirst();
 }

@@ -6,7 +6,7 @@ import { ActivationCache, LayerStack, SentenceVectors, WordVectors, layerNames, 
 import { DEFAULTS, layerwiseCacheDir, type Dtype, type SentencePooling, type WordPooling } from '../core/config.js';
 import { checkOptionalInteger } from '../core/validate.js';
 import type { ProgressCallback } from '../core/progress.js';
-import { planBatches } from './batches.js';
+import { planBatches, runInOrder } from './batches.js';
 import { modelFingerprint, sha256 } from './cache.js';
 import { checkConfigAgainstGraph, checkModelPath } from './checks.js';
 import { snapshotFolder, type HubOptions } from './hub.js';
@@ -186,14 +186,11 @@ export class Encoder {
       probeIds: new TextTokenizer(tokenizer).encode('hello world', 16).ids,
       padId,
     };
-    const modelBytes = [modelFile, ...externalDataFiles(join(folder, modelFile)).map((f) => join(dirname(modelFile), f))].reduce((sum, f) => sum + statSync(join(folder, f)).size, 0);
-    const sessions = Math.min(threads, options.sessions ?? defaultSessions(threads, modelBytes));
-    const tapDir = join(layerwiseCache, 'tapped');
-    let model: TappedModel;
-    let runner: BatchRunner;
+    const model = TappedModel.plan(join(folder, modelFile), join(layerwiseCache, 'tapped'), sessionOptions);
+    const sessions = Math.min(threads, options.sessions ?? defaultSessions(threads, model.fileBytes));
+    let runner: BatchRunner = model;
     if (sessions > 1) {
       // The sessions load, and are checked, in their workers; none in this thread.
-      model = TappedModel.plan(join(folder, modelFile), tapDir, sessionOptions);
       const pool = new SessionPool(sessions, model, Math.floor(threads / sessions));
       model.hiddenSize = await pool.start().catch(async (err: Error) => {
         await pool.release(); // no idle worker keeps a session of a model that failed
@@ -201,8 +198,7 @@ export class Encoder {
       });
       runner = pool;
     } else {
-      model = await TappedModel.open(join(folder, modelFile), tapDir, sessionOptions);
-      runner = model;
+      await model.load();
     }
     const fingerprint = modelFingerprint(folder, files, join(layerwiseCache, 'hashes'));
     const config = checkConfigAgainstGraph(join(folder, 'config.json'), rawConfig, model);
@@ -295,26 +291,18 @@ export class Encoder {
     // Runtime's arena keeps the largest batch's size: on roberta-base, 2,048-token batches grew the
     // process by 200 MB over the loaded model, 4,096-token ones by 374–394 MB, at the same speed
     // (633 against 639–649 tokens/s, Python ONNX Runtime, two threads).
-    // Longest first: side by side, the sessions then end on short batches, together.
-    const batches = planBatches(inputs.map((t) => t.ids.length), batchSize, Math.max(2048, batchSize * 64)).reverse();
+    const batches = planBatches(inputs.map((t) => t.ids.length), batchSize, Math.max(2048, batchSize * 64));
     let done = 0;
     options.onProgress?.({ done, total: inputs.length });
-    const running: Array<{ items: number[]; out: Promise<BatchOutputs> }> = [];
-    const consumeFirst = async () => {
-      const { items, out } = running.shift()!;
-      consume(items, await out);
+    const run = (items: number[]) => {
+      const seqLen = Math.max(...items.map((i) => inputs[i].ids.length));
+      return this.runner.run(items.map((i) => inputs[i].ids), this.tokenizer.pad_token_id ?? 0, { ...request, pooling: poolingOf?.(items, seqLen) });
+    };
+    await runInOrder(batches, this.runner.parallelism, run, (items, out) => {
+      consume(items, out);
       done += items.length;
       options.onProgress?.({ done, total: inputs.length });
-    };
-    for (const items of batches) {
-      const seqLen = Math.max(...items.map((i) => inputs[i].ids.length));
-      const out = this.runner.run(items.map((i) => inputs[i].ids), this.tokenizer.pad_token_id ?? 0, { ...request, pooling: poolingOf?.(items, seqLen) });
-      out.catch(() => {}); // a batch that fails while an earlier one is awaited fails the call when its turn comes
-      running.push({ items, out });
-      // One batch queued per session beyond those running: a session that ends first starts the next at once.
-      if (running.length >= 2 * this.runner.parallelism) await consumeFirst();
-    }
-    while (running.length > 0) await consumeFirst();
+    });
   }
 
   /**

@@ -47,8 +47,8 @@ export class SessionPool implements BatchRunner {
       this.model.tappedFile('full');
       this.fullWritten = true;
     }
-    const data: SessionWorkerData = { modelPath: this.model.modelPath, tapDir: this.model.tapDir, options: { ...this.model.options, threads: this.threads } };
-    this.pool ??= new WorkerPool(this.parallelism, new URL('./session-worker.js', import.meta.url), { worker: 'session worker', job: 'batch' }, data);
+    const { modelPath, tapDir, options } = this.model;
+    this.pool ??= new WorkerPool<BatchJob, BatchOutputs>(this.parallelism, new URL('./session-worker.js', import.meta.url), { worker: 'session worker', job: 'batch' }, { modelPath, tapDir, options: { ...options, threads: this.threads } } satisfies SessionWorkerData);
     return this.pool.run(() => ({ value: { batchIds, padId, request } }));
   }
 

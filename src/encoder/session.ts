@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -149,8 +149,13 @@ export class TappedModel implements BatchRunner {
   /** Reads the graph, finds the taps, and checks every hidden state on a probe run. */
   static async open(modelPath: string, tapDir: string, options: TappedModelOptions): Promise<TappedModel> {
     const model = TappedModel.plan(modelPath, tapDir, options);
-    await model.session('hidden');
+    await model.load();
     return model;
+  }
+
+  /** Loads the hidden-state session and checks every hidden state on its probe run. */
+  async load(): Promise<void> {
+    await this.session('hidden');
   }
 
   /** Reads the graph, finds the taps and writes the tapped copy, loading no session: for sessions that run elsewhere (SessionPool). */
@@ -162,6 +167,11 @@ export class TappedModel implements BatchRunner {
 
   get numHiddenStates(): number {
     return this.taps.hiddenStates.length;
+  }
+
+  /** Bytes of the model's files: the graph and its external weights. */
+  get fileBytes(): number {
+    return [this.modelPath, ...this.externalData.map((f) => join(dirname(this.modelPath), f))].reduce((sum, f) => sum + statSync(f).size, 0);
   }
 
   /**
